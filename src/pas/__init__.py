@@ -1,0 +1,32 @@
+"""PAS, the Portfolio Allocation System: the public Python API.
+
+Names are imported lazily so `import pas` stays cheap and builds nothing.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+#: public name -> module that defines it
+_PUBLIC: dict[str, str] = {
+    "Settings": "pas.config",
+    "load_settings": "pas.config",
+    "DataError": "pas.core.errors",
+    "OptimizationError": "pas.core.errors",
+    "read_prices_csv": "pas.data.csv_prices",
+    "read_ken_french": "pas.data.ken_french",
+    "demo_prices": "pas.data.demo",
+    "demo_factors": "pas.data.demo",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pas' has no attribute {name!r}")
+    return getattr(import_module(module), name)

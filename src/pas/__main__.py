@@ -1,0 +1,5 @@
+"""`python -m pas` runs the CLI."""
+
+from pas.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure numerics on numpy/pandas: returns, estimators, factors, allocation, evaluation, metrics."""

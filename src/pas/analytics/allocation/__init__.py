@@ -1,0 +1,1 @@
+"""Allocation schemes, one module each, behind one registry."""

@@ -1,0 +1,152 @@
+"""Expected-return and covariance estimators, producing a frozen ReturnModel.
+
+Estimators follow the estimator contract (STYLE.md): `__init__` stores
+parameters, `fit(returns, factors=None)` does the work and stores learned
+state in attributes ending in `_`. Inputs are simple daily returns
+(dates x symbols, no NaN); outputs are annualised (x 252).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pas.core.errors import DataError
+
+TRADING_DAYS = 252
+
+
+@dataclass(frozen=True)
+class ReturnModel:
+    """Annualised expected returns `mu` (symbols) and covariance `cov` (symbols x symbols)."""
+
+    mu: pd.Series
+    cov: pd.DataFrame
+    risk_free: float = 0.0
+    expected_returns: str = "historical"
+    covariance: str = "sample"
+    as_of: pd.Timestamp | None = None
+    n_obs: int = 0
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def symbols(self) -> list[str]:
+        """Return the symbols, in the order of mu."""
+        return list(self.mu.index)
+
+
+def _check(returns: pd.DataFrame, min_obs: int = 2) -> np.ndarray:
+    if returns.shape[1] == 0:
+        raise DataError("no assets in the return window")
+    values = returns.to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        bad = returns.columns[~np.isfinite(values).all(axis=0)].tolist()
+        raise DataError(f"returns contain NaN or infinite values for {bad}", symbols=bad)
+    if len(values) < min_obs:
+        raise DataError(f"need at least {min_obs} observations, got {len(values)}", n_obs=len(values))
+    return values
+
+
+class HistoricalMean:
+    """Arithmetic mean of daily returns x 252."""
+
+    name = "historical"
+
+    def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> HistoricalMean:
+        """Estimate; the result is in `mu_` (annual, Series by symbol)."""
+        values = _check(returns)
+        self.mu_ = pd.Series(values.mean(axis=0) * TRADING_DAYS, index=returns.columns)
+        return self
+
+
+class SampleCovariance:
+    """Sample covariance (ddof=1) of daily returns x 252."""
+
+    name = "sample"
+
+    def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> SampleCovariance:
+        """Estimate; the result is in `cov_` (annual, DataFrame symbols x symbols)."""
+        values = _check(returns)
+        cov = np.atleast_2d(np.cov(values, rowvar=False, ddof=1)) * TRADING_DAYS
+        self.cov_ = pd.DataFrame(cov, index=returns.columns, columns=returns.columns)
+        return self
+
+
+class LedoitWolf:
+    """Ledoit–Wolf (2004) shrinkage of the (biased) sample covariance toward a scaled identity.
+
+    The same estimator as scikit-learn's `ledoit_wolf` (data centred, 1/n
+    normalisation), annualised x 252; the intensity is in `shrinkage_`.
+    """
+
+    name = "ledoit_wolf"
+
+    def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> LedoitWolf:
+        """Estimate; results in `cov_` (annual) and `shrinkage_` (in [0, 1])."""
+        values = _check(returns)
+        cov, shrinkage = ledoit_wolf(values)
+        self.shrinkage_ = shrinkage
+        self.cov_ = pd.DataFrame(cov * TRADING_DAYS, index=returns.columns, columns=returns.columns)
+        return self
+
+
+def ledoit_wolf(values: np.ndarray) -> tuple[np.ndarray, float]:
+    """Return (shrunk daily covariance p x p, shrinkage) of observations `values` (n x p)."""
+    n, p = values.shape
+    x = values - values.mean(axis=0)
+    sample = x.T @ x / n
+    if p == 1:
+        return sample, 0.0
+    x2 = x**2
+    trace_terms = x2.sum(axis=0) / n
+    mu = trace_terms.sum() / p
+    beta_ = float((x2.T @ x2).sum())
+    delta_ = float(((x.T @ x) ** 2).sum()) / n**2
+    beta = (beta_ / n - delta_) / (p * n)
+    delta = (delta_ - 2.0 * mu * trace_terms.sum() + p * mu**2) / p
+    beta = min(beta, delta)
+    shrinkage = 0.0 if beta == 0 else beta / delta
+    shrunk = (1.0 - shrinkage) * sample
+    shrunk.flat[:: p + 1] += shrinkage * mu
+    return shrunk, float(shrinkage)
+
+
+#: name -> estimator class; later estimators register here with one line.
+EXPECTED_RETURNS: dict[str, Callable[..., Any]] = {"historical": HistoricalMean}
+COVARIANCES: dict[str, Callable[..., Any]] = {
+    "sample": SampleCovariance,
+    "ledoit_wolf": LedoitWolf,
+}
+
+
+def estimate_return_model(
+    returns: pd.DataFrame,
+    factors: pd.DataFrame | None = None,
+    *,
+    expected_returns: str = "historical",
+    covariance: str = "ledoit_wolf",
+    risk_free: float = 0.0,
+    expected_params: dict[str, Any] | None = None,
+    covariance_params: dict[str, Any] | None = None,
+) -> ReturnModel:
+    """Return the ReturnModel of daily `returns` with the named estimators."""
+    if expected_returns not in EXPECTED_RETURNS:
+        raise DataError(f"unknown expected-returns estimator {expected_returns!r}; known: {sorted(EXPECTED_RETURNS)}")
+    if covariance not in COVARIANCES:
+        raise DataError(f"unknown covariance estimator {covariance!r}; known: {sorted(COVARIANCES)}")
+    mu_est = EXPECTED_RETURNS[expected_returns](**(expected_params or {})).fit(returns, factors)
+    cov_est = COVARIANCES[covariance](**(covariance_params or {})).fit(returns, factors)
+    as_of = returns.index[-1] if len(returns.index) and isinstance(returns.index, pd.DatetimeIndex) else None
+    return ReturnModel(
+        mu=mu_est.mu_,
+        cov=cov_est.cov_,
+        risk_free=risk_free,
+        expected_returns=expected_returns,
+        covariance=covariance,
+        as_of=as_of,
+        n_obs=len(returns),
+    )

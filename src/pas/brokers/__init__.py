@@ -1,0 +1,1 @@
+"""Brokers: protocol, paper broker, Alpaca broker, order planner, reconciliation."""

@@ -1,0 +1,1 @@
+"""The domain: pure value objects and errors; imports nothing of ours."""

@@ -1,0 +1,106 @@
+"""The one errors module: every domain error PAS raises on purpose.
+
+Two roots carry most of the weight, as in cvxportfolio: `DataError` (bad or
+missing data) and `OptimizationError` (infeasible problem, solver failure).
+The API maps each class to an HTTP status in one place (`pas.service.errors`);
+the CLI prints the message on one line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PasError(Exception):
+    """Root of every PAS error; `code` names the class on the wire."""
+
+    code = "pas_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = {k: v for k, v in details.items() if v is not None}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(PasError):
+    """Settings are invalid; `details["keys"]` lists every bad key."""
+
+    code = "config_error"
+
+
+class DataError(PasError):
+    """Bad or missing data; details may name file, line (1-based) and column."""
+
+    code = "data_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+        **details: Any,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                f"file {file}" if file else "",
+                f"line {line}" if line is not None else "",
+                f"column {column!r}" if column else "",
+            )
+            if part
+        )
+        full = f"{where}: {message}" if where else message
+        super().__init__(full, file=file, line=line, column=column, **details)
+
+
+class InvalidInput(PasError):
+    """A request parameter is malformed or out of range."""
+
+    code = "invalid_input"
+
+
+class NotFound(PasError):
+    """A named thing (symbol, key, sleeve, strategy, order) does not exist."""
+
+    code = "not_found"
+
+
+class Conflict(PasError):
+    """The request contradicts the current state (duplicate name, reused id)."""
+
+    code = "conflict"
+
+
+class OptimizationError(PasError):
+    """An allocation problem is infeasible or its solver failed."""
+
+    code = "optimization_error"
+
+
+class LedgerError(PasError):
+    """A ledger operation was refused; the ledger is unchanged."""
+
+    code = "ledger_error"
+
+
+class BrokerError(PasError):
+    """The broker refused or failed a request."""
+
+    code = "broker_error"
+
+
+class AuthError(PasError):
+    """No credentials, or credentials that are not valid."""
+
+    code = "unauthorized"
+
+
+class PermissionDenied(AuthError):
+    """Valid credentials whose role is too low for the request."""
+
+    code = "forbidden"

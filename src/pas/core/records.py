@@ -1,0 +1,35 @@
+"""Frozen records handed between the database, the workflows and the edges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SecurityInfo:
+    """One security with its classification and the span of its stored prices."""
+
+    symbol: str
+    name: str | None = None
+    sector: str | None = None
+    industry: str | None = None
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """An API key as stored: never the key itself, only its prefix and role."""
+
+    id: int
+    name: str
+    role: str
+    key_prefix: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Return True while the key has not been revoked."""
+        return self.revoked_at is None

@@ -1,0 +1,1 @@
+"""Data sources: the bundled demo, CSV files, the Ken French library, Alpaca bars."""

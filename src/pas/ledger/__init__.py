@@ -1,0 +1,1 @@
+"""The trade ledger: protocol, Redis backend, embedded backend, journal."""

@@ -1,0 +1,1 @@
+"""The real-time event hub (topics metrics, logs, ledger, orders, evaluations)."""

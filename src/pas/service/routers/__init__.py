@@ -1,0 +1,5 @@
+"""One router module per resource; `ROUTERS` is what the app factory mounts."""
+
+from pas.service.routers import factors, health, keys, prices, securities
+
+ROUTERS = [health.router, securities.router, prices.router, factors.router, keys.router]

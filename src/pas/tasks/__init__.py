@@ -1,0 +1,1 @@
+"""The updater: jobs, scheduler, leader lock."""

@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 
 from pas.analytics.ols import OlsArrays, ols_many, rolling_ols
-from pas.analytics.returns import Aligned, align, check_observations
+from pas.analytics.returns import (
+    PERIODS_PER_YEAR,
+    Aligned,
+    align,
+    check_observations,
+    infer_frequency,
+)
 from pas.core.errors import DataError, InvalidInput
 
 #: model name -> factor columns (the intercept comes first, implicitly)
@@ -47,7 +53,8 @@ class FactorModelResult:
 
     `params` are per period (daily alpha for daily data); `periods_per_year`
     (252 or 12) annualises. `resid` is dates x symbols (NaN where an asset
-    had no observation).
+    had no observation); `factor_values` the aligned factors (with rf) of
+    the same dates.
     """
 
     model: str
@@ -60,6 +67,7 @@ class FactorModelResult:
     resid_vol: pd.Series
     n_obs: pd.Series
     resid: pd.DataFrame
+    factor_values: pd.DataFrame
     periods_per_year: int
     cov_type: str
     hac_lags: int | None
@@ -159,6 +167,7 @@ def factor_model(
         resid_vol=pd.Series(np.sqrt(ssr / (n_obs - k)), index=symbols),
         n_obs=pd.Series(n_obs.astype(int), index=symbols),
         resid=pd.DataFrame(resid, index=excess.index, columns=symbols),
+        factor_values=aligned.factors,
         periods_per_year=aligned.periods_per_year,
         cov_type="nonrobust" if lags is None else "HAC",
         hac_lags=lags,
@@ -274,3 +283,41 @@ def tidy_coefficients(
         out[f"beta_{SHORT[name]}"] = coef[:, j, :].ravel()
     return pd.DataFrame(out)
 
+
+
+def factor_premia(
+    factors: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | None = None,
+    columns: tuple[str, ...] = ("mkt_rf", "smb", "hml", "mom", "rf"),
+) -> pd.DataFrame:
+    """Return long-run factor premia from every factor row dated on or before `as_of`.
+
+    One row per factor present: premium_annual (arithmetic mean x periods
+    per year), vol_annual, t_stat (mean / standard error), n_obs, first,
+    last. Missing values of one factor (e.g. `mom` starting later) only
+    shorten that factor's history; they are never filled.
+    """
+    history = factors if as_of is None else factors[factors.index <= as_of]
+    present = [c for c in columns if c in history.columns]
+    if not present:
+        raise DataError(f"factors lack every premium column {list(columns)}")
+    if len(history) < 2:
+        raise DataError(f"need at least 2 factor rows up to {as_of}, got {len(history)}")
+    ppy = PERIODS_PER_YEAR[infer_frequency(history.index, "factors")]
+    rows = {}
+    for col in present:
+        series = history[col].dropna()
+        n = len(series)
+        mean, std = (series.mean(), series.std(ddof=1)) if n > 1 else (np.nan, np.nan)
+        rows[col] = {
+            "premium_annual": mean * ppy,
+            "vol_annual": std * np.sqrt(ppy),
+            "t_stat": mean / (std / np.sqrt(n)) if n > 1 and std > 0 else np.nan,
+            "n_obs": n,
+            "first": series.index[0] if n else pd.NaT,
+            "last": series.index[-1] if n else pd.NaT,
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "factor"
+    return out

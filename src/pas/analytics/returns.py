@@ -59,7 +59,7 @@ def infer_frequency(index: pd.Index, what: str = "data") -> str:
         raise DataError(f"{what} have {len(index)} dates; cannot tell the frequency")
     if not index.is_monotonic_increasing or index.has_duplicates:
         raise DataError(f"{what} dates must be strictly increasing")
-    gap = float(np.median(np.diff(index.asi8)) / 86_400e9)
+    gap = float(np.median(np.diff(index.to_numpy()) / np.timedelta64(1, "D")))
     if gap <= 5:
         return "daily"
     if 25 <= gap <= 35:

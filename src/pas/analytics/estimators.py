@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from pas.analytics.factor_estimators import CapmReturns, FactorCovariance, FF3Returns
-
 from pas.core.errors import DataError, InvalidInput
 
 TRADING_DAYS = 252
@@ -54,7 +53,9 @@ def _check(returns: pd.DataFrame, min_obs: int = 2) -> np.ndarray:
         bad = returns.columns[~np.isfinite(values).all(axis=0)].tolist()
         raise DataError(f"returns contain NaN or infinite values for {bad}", symbols=bad)
     if len(values) < min_obs:
-        raise DataError(f"need at least {min_obs} observations, got {len(values)}", n_obs=len(values))
+        raise DataError(
+            f"need at least {min_obs} observations, got {len(values)}", n_obs=len(values)
+        )
     return values
 
 
@@ -210,15 +211,23 @@ def estimate_return_model(
     if expected_returns is None:
         expected_returns = "ff3" if factors is not None else "historical"
     if expected_returns not in EXPECTED_RETURNS:
-        raise DataError(f"unknown expected-returns estimator {expected_returns!r}; known: {sorted(EXPECTED_RETURNS)}")
+        raise DataError(
+            f"unknown expected-returns estimator {expected_returns!r}; known: {sorted(EXPECTED_RETURNS)}"
+        )
     if covariance not in COVARIANCES:
-        raise DataError(f"unknown covariance estimator {covariance!r}; known: {sorted(COVARIANCES)}")
+        raise DataError(
+            f"unknown covariance estimator {covariance!r}; known: {sorted(COVARIANCES)}"
+        )
     mu_params = dict(expected_params or {})
     if expected_returns in USES_PREMIA and premia_factors is not None:
         mu_params.setdefault("premia_factors", premia_factors)
     mu_est = EXPECTED_RETURNS[expected_returns](**mu_params).fit(returns, factors)
     cov_est = COVARIANCES[covariance](**(covariance_params or {})).fit(returns, factors)
-    as_of = returns.index[-1] if len(returns.index) and isinstance(returns.index, pd.DatetimeIndex) else None
+    as_of = (
+        returns.index[-1]
+        if len(returns.index) and isinstance(returns.index, pd.DatetimeIndex)
+        else None
+    )
     diagnostics = {
         "expected_returns": getattr(mu_est, "diagnostics_", {}),
         "covariance": getattr(cov_est, "diagnostics_", {}),

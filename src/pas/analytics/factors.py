@@ -272,7 +272,7 @@ def tidy_coefficients(
     periods_per_year: int = 252,
 ) -> pd.DataFrame:
     """Return (W, K, N) coefficients as rows (date, symbol, alpha, alpha_annual, beta_...)."""
-    w, k, n = coef.shape
+    w, _, n = coef.shape
     out = {
         "date": np.repeat(np.asarray(dates), n),
         "symbol": np.tile(np.asarray(symbols, dtype=object), w),
@@ -282,7 +282,6 @@ def tidy_coefficients(
     for j, name in enumerate(names, start=1):
         out[f"beta_{SHORT[name]}"] = coef[:, j, :].ravel()
     return pd.DataFrame(out)
-
 
 
 def factor_premia(

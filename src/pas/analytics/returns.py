@@ -98,6 +98,8 @@ class Aligned:
     dropped_factor_dates: int
     frequency: str = "daily"
     compounded: bool = False
+    returns_span: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    factors_span: tuple[pd.Timestamp, pd.Timestamp] | None = None
 
     @property
     def periods_per_year(self) -> int:
@@ -110,16 +112,21 @@ class Aligned:
         return len(self.returns)
 
     def note(self) -> str:
-        """Return one line saying what the alignment dropped (empty when nothing)."""
-        if not (self.dropped_asset_dates or self.dropped_factor_dates):
+        """Return one line saying what the alignment kept and dropped (empty when nothing dropped)."""
+        if not (self.dropped_asset_dates or self.dropped_factor_dates or self.compounded):
             return ""
-        span = ""
+        spans = []
+        for what, span in (("returns", self.returns_span), ("factors", self.factors_span)):
+            if span is not None:
+                spans.append(f"{what} {span[0].date()} .. {span[1].date()}")
+        common = ""
         if self.n_obs:
-            span = f" ({self.returns.index[0].date()} .. {self.returns.index[-1].date()})"
+            common = f" {self.returns.index[0].date()} .. {self.returns.index[-1].date()}"
+        how = "daily returns compounded to months; " if self.compounded else ""
         return (
-            f"aligned on {self.n_obs} common {self.frequency} dates{span}: dropped "
-            f"{self.dropped_asset_dates} return dates without factors and "
-            f"{self.dropped_factor_dates} factor dates without returns"
+            f"{how}{', '.join(spans)}: aligned on {self.n_obs} common {self.frequency} dates"
+            f"{common}, dropped {self.dropped_asset_dates} return dates without factors and "
+            f"{self.dropped_factor_dates} factor dates without returns (no factor value is filled)"
         )
 
 
@@ -138,6 +145,7 @@ def align(
     """
     if returns.shape[1] == 0:
         raise DataError("no assets to align")
+    spans = (_span(returns.index), _span(factors.index))
     r_freq = infer_frequency(returns.index, "returns")
     f_freq = infer_frequency(factors.index, "factors")
     compounded = False
@@ -168,7 +176,14 @@ def align(
         len(factors) - len(common),
         f_freq,
         compounded,
+        *spans,
     )
+
+
+def _span(index: pd.Index) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    if len(index) == 0:
+        return None
+    return pd.Timestamp(index[0]), pd.Timestamp(index[-1])
 
 
 def _keys(index: pd.Index, frequency: str) -> pd.Index:

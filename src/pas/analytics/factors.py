@@ -295,10 +295,11 @@ def factor_premia(
     One row per factor present: premium_annual (arithmetic mean x periods
     per year), vol_annual, t_stat (mean / standard error), n_obs, first,
     last. Missing values of one factor (e.g. `mom` starting later) only
-    shorten that factor's history; they are never filled.
+    shorten that factor's history; they are never filled. A factor with
+    fewer than two values is left out.
     """
     history = factors if as_of is None else factors[factors.index <= as_of]
-    present = [c for c in columns if c in history.columns]
+    present = [c for c in columns if c in history.columns and history[c].notna().sum() > 1]
     if not present:
         raise DataError(f"factors lack every premium column {list(columns)}")
     if len(history) < 2:
@@ -308,14 +309,14 @@ def factor_premia(
     for col in present:
         series = history[col].dropna()
         n = len(series)
-        mean, std = (series.mean(), series.std(ddof=1)) if n > 1 else (np.nan, np.nan)
+        mean, std = series.mean(), series.std(ddof=1)
         rows[col] = {
             "premium_annual": mean * ppy,
             "vol_annual": std * np.sqrt(ppy),
-            "t_stat": mean / (std / np.sqrt(n)) if n > 1 and std > 0 else np.nan,
+            "t_stat": mean / (std / np.sqrt(n)) if std > 0 else np.nan,
             "n_obs": n,
-            "first": series.index[0] if n else pd.NaT,
-            "last": series.index[-1] if n else pd.NaT,
+            "first": series.index[0],
+            "last": series.index[-1],
         }
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "factor"

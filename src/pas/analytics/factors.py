@@ -132,41 +132,28 @@ def factor_model(
     lags = _check_lags(hac_lags)
     aligned = prepare(returns, factors, names)
     X = design(aligned.factors, names)
-    excess = aligned.returns.sub(aligned.factors["rf"], axis=0)
-    Y = excess.to_numpy(dtype=float)
+    symbols = aligned.returns.columns
+    Y = aligned.returns.to_numpy(dtype=float) - aligned.factors["rf"].to_numpy(dtype=float)[:, None]
     valid = np.isfinite(Y)
-    check_observations(pd.Series(valid.sum(axis=0), index=excess.columns), X.shape[1] + 2)
+    check_observations(pd.Series(valid.sum(axis=0), index=symbols), X.shape[1] + 2)
+    fit = _fit_groups(X, Y, valid, lags)
     coef_names = ["alpha", *names]
-    n_assets, k = Y.shape[1], X.shape[1]
-    coef, bse = np.empty((k, n_assets)), np.empty((k, n_assets))
-    r2, adj, ssr, n_obs = (np.empty(n_assets) for _ in range(4))
-    resid = np.full_like(Y, np.nan)
-    for rows, cols in valid_groups(valid):
-        fit: OlsArrays = ols_many(X[rows], Y[np.ix_(rows, cols)], lags)
-        coef[:, cols], bse[:, cols] = fit.coef, fit.bse
-        r2[cols], adj[cols], ssr[cols], n_obs[cols] = (
-            fit.rsquared,
-            fit.rsquared_adj,
-            fit.ssr,
-            fit.n_obs,
-        )
-        resid[np.ix_(rows, cols)] = fit.resid
 
     def frame(values: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(values.T, index=excess.columns, columns=coef_names)
+        return pd.DataFrame(values.T, index=symbols, columns=coef_names)
 
-    symbols = excess.columns
+    n_obs = fit.n_obs
     return FactorModelResult(
         model=model.lower(),
         factors=names,
-        params=frame(coef),
-        bse=frame(bse),
-        tvalues=frame(coef / bse),
-        rsquared=pd.Series(r2, index=symbols),
-        rsquared_adj=pd.Series(adj, index=symbols),
-        resid_vol=pd.Series(np.sqrt(ssr / (n_obs - k)), index=symbols),
-        n_obs=pd.Series(n_obs.astype(int), index=symbols),
-        resid=pd.DataFrame(resid, index=excess.index, columns=symbols),
+        params=frame(fit.coef),
+        bse=frame(fit.bse),
+        tvalues=frame(fit.coef / fit.bse),
+        rsquared=pd.Series(fit.rsquared, index=symbols),
+        rsquared_adj=pd.Series(fit.rsquared_adj, index=symbols),
+        resid_vol=pd.Series(np.sqrt(fit.ssr / (n_obs - X.shape[1])), index=symbols),
+        n_obs=pd.Series(n_obs, index=symbols),
+        resid=pd.DataFrame(fit.resid, index=aligned.returns.index, columns=symbols),
         factor_values=aligned.factors,
         periods_per_year=aligned.periods_per_year,
         cov_type="nonrobust" if lags is None else "HAC",
@@ -175,6 +162,37 @@ def factor_model(
         dropped_factor_dates=aligned.dropped_factor_dates,
         note=aligned.note(),
     )
+
+
+@dataclass(frozen=True)
+class _Fits:
+    coef: np.ndarray
+    bse: np.ndarray
+    resid: np.ndarray
+    ssr: np.ndarray
+    rsquared: np.ndarray
+    rsquared_adj: np.ndarray
+    n_obs: np.ndarray
+
+
+def _fit_groups(X: np.ndarray, Y: np.ndarray, valid: np.ndarray, lags: int | None) -> _Fits:
+    """Return OLS of every asset on its own valid rows, one solve per pattern of valid rows."""
+    groups = valid_groups(valid)
+    if len(groups) == 1 and valid.all():
+        one = ols_many(X, Y, lags)
+        n_obs = np.full(Y.shape[1], one.n_obs)
+        return _Fits(one.coef, one.bse, one.resid, one.ssr, one.rsquared, one.rsquared_adj, n_obs)
+    k, n_assets = X.shape[1], Y.shape[1]
+    coef, bse = np.empty((k, n_assets)), np.empty((k, n_assets))
+    r2, adj, ssr, n_obs = (np.empty(n_assets) for _ in range(4))
+    resid = np.full_like(Y, np.nan)
+    for rows, cols in groups:
+        fit: OlsArrays = ols_many(X[rows], Y[np.ix_(rows, cols)], lags)
+        coef[:, cols], bse[:, cols] = fit.coef, fit.bse
+        r2[cols], adj[cols], ssr[cols] = fit.rsquared, fit.rsquared_adj, fit.ssr
+        n_obs[cols] = fit.n_obs
+        resid[np.ix_(rows, cols)] = fit.resid
+    return _Fits(coef, bse, resid, ssr, r2, adj, n_obs.astype(int))
 
 
 def _check_lags(hac_lags: int | None) -> int | None:

@@ -159,8 +159,10 @@ def align(
         returns, compounded = to_monthly(returns), True
     r_key, f_key = _keys(returns.index, f_freq), _keys(factors.index, f_freq)
     common = r_key.intersection(f_key)
-    out_r = returns[r_key.isin(common)]
-    out_f = factors[f_key.isin(common)].copy()
+    r_keep, f_keep = r_key.isin(common), f_key.isin(common)
+    # slicing copies; skip it when every row is kept (large frames, same dates)
+    out_r = returns if r_keep.all() else returns[r_keep]
+    out_f = factors.copy() if f_keep.all() else factors[f_keep].copy()
     out_f.index = out_r.index
     if len(common) < min_obs:
         raise DataError(

@@ -56,10 +56,7 @@ def ols_many(X: np.ndarray, Y: np.ndarray, hac_lags: int | None = None) -> OlsAr
     hac = _HacSums(X, hac_lags, Y.shape[1]) if hac_lags is not None else None
     resid, ssr, sum_sq = _residual_pass(X, Y, coef, hac)
     df_resid = T - K
-    if hac is None:
-        var = np.outer(np.diag(xtx_inv), ssr / df_resid)
-    else:
-        var = hac.variances(xtx_inv)
+    var = np.outer(np.diag(xtx_inv), ssr / df_resid) if hac is None else hac.variances(xtx_inv)
     # column 0 of X is the intercept, so r[0, 0] * q[:, 0] is the ones vector
     mean = r[0, 0] * qty[0] / T
     tss = sum_sq - T * mean**2

@@ -141,7 +141,8 @@ def rolling_ols(X: np.ndarray, Y: np.ndarray, window: int, step: int = 1) -> Rol
     window's normal equations by one difference. Columns are centred on
     their full-sample means first so the running sums stay small (the
     differences keep their precision); the intercept is shifted back after.
-    A window in which an asset has a missing value gives NaN for that asset.
+    A window in which an asset has a missing value gives NaN for that asset;
+    a window whose factors are collinear (e.g. one is constant) gives NaN.
     """
     T, K = X.shape
     ends = np.arange(window, T + 1, step)
@@ -154,11 +155,21 @@ def rolling_ols(X: np.ndarray, Y: np.ndarray, window: int, step: int = 1) -> Rol
     Yc = np.where(valid, Y - y_mean, 0.0)
     xx = _running(Xc[:, :, None] * Xc[:, None, :])
     xy = _running(np.einsum("tk,tn->tkn", Xc, Yc))
-    coef = np.linalg.solve(xx[ends] - xx[starts], xy[ends] - xy[starts])
+    a = xx[ends] - xx[starts]
+    singular = _singular(a)
+    a[singular] = np.eye(K)  # solved harmlessly, then blanked below
+    coef = np.linalg.solve(a, xy[ends] - xy[starts])
     coef[:, 0, :] += y_mean - np.einsum("k,wkn->wn", x_mean[1:], coef[:, 1:, :])
     holes = _running(~valid)
-    coef[np.broadcast_to(((holes[ends] - holes[starts]) > 0)[:, None, :], coef.shape)] = np.nan
+    blank = ((holes[ends] - holes[starts]) > 0) | singular[:, None]
+    coef[np.broadcast_to(blank[:, None, :], coef.shape)] = np.nan
     return RollingArrays(coef, ends)
+
+
+def _singular(a: np.ndarray) -> np.ndarray:
+    """Return which of the (W, K, K) symmetric matrices are numerically singular."""
+    eig = np.linalg.eigvalsh(a)
+    return np.asarray(eig[:, 0] <= RANK_TOL * np.maximum(eig[:, -1], np.finfo(float).tiny))
 
 
 def _running(values: np.ndarray) -> np.ndarray:

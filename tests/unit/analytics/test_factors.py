@@ -308,3 +308,13 @@ def test_factor_premia_closed_form_and_as_of(demo_daily_factors) -> None:
     close(premia.loc["smb", "t_stat"], history["smb"].mean() / se)
     assert premia.loc["rf", "n_obs"] == len(history)
     assert premia["last"].max() <= pd.Timestamp("2000-12-31")
+
+
+def test_rolling_window_with_a_constant_factor_is_nan() -> None:
+    returns, factors = _random(13, 80, 2)
+    factors.iloc[:20, factors.columns.get_loc("hml")] = 0.0  # constant in the first windows only
+    out = rolling_betas(returns, factors, window=15)
+    first = out[out["date"] <= factors.index[19]]
+    assert first["beta_hml"].isna().all() and out["beta_hml"].iloc[-1] == out["beta_hml"].iloc[-1]
+    later = out[out["date"] > factors.index[40]]
+    assert later["beta_mkt"].notna().all()

@@ -5,8 +5,9 @@ Run from the repository root:
 
 Data: the last `days` dates of the bundled daily Fama–French factors, and
 `assets` synthetic stocks r = rf + B f + t(4) noise (seeded). Both sides of
-each comparison run in this process on the same arrays; times are the best
-of `--repeat` runs (the slow loops run once).
+each comparison run in this process on the same arrays, with BLAS limited to
+`--threads` threads (default 1: the shared 2-core machine makes more threads
+noisy); times are the best of `--repeat` runs (the slow loops run once).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from statsmodels.regression.rolling import RollingOLS
+from threadpoolctl import threadpool_limits
 
 from pas.analytics.factors import factor_model, rolling_betas
 from pas.data.demo import demo_factors
@@ -93,12 +95,15 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=2520)
     parser.add_argument("--lags", type=int, default=5)
     parser.add_argument("--window", type=int, default=252)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--rolling-ols-assets", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    threadpool_limits(args.threads)
     returns, factors = market(args.assets, args.days)
     size = f"{args.assets} x {args.days}"
-    print(f"FF3, {size} days, factors {factors.index[0].date()} .. {factors.index[-1].date()}")
+    span = f"{factors.index[0].date()} .. {factors.index[-1].date()}"
+    print(f"FF3, {size} days, factors {span}, BLAS threads {args.threads}")
 
     t_pas, result = best_of(lambda: factor_model(returns, factors, hac_lags=args.lags), args.repeat)
     t_loop, oracle = best_of(lambda: statsmodels_loop(returns, factors, args.lags), 1)

@@ -133,9 +133,10 @@ def factor_model(
     aligned = prepare(returns, factors, names)
     X = design(aligned.factors, names)
     symbols = aligned.returns.columns
-    Y = aligned.returns.to_numpy(dtype=float) - aligned.factors["rf"].to_numpy(dtype=float)[:, None]
+    Y = excess_matrix(aligned)
     valid = np.isfinite(Y)
-    check_observations(pd.Series(valid.sum(axis=0), index=symbols), X.shape[1] + 2)
+    if not valid.all():
+        _check_missing(Y, valid, symbols, X.shape[1] + 2)
     fit = _fit_groups(X, Y, valid, lags)
     coef_names = ["alpha", *names]
 
@@ -153,7 +154,7 @@ def factor_model(
         rsquared_adj=pd.Series(fit.rsquared_adj, index=symbols),
         resid_vol=pd.Series(np.sqrt(fit.ssr / (n_obs - X.shape[1])), index=symbols),
         n_obs=pd.Series(n_obs, index=symbols),
-        resid=pd.DataFrame(fit.resid, index=aligned.returns.index, columns=symbols),
+        resid=pd.DataFrame(fit.resid, index=aligned.returns.index, columns=symbols, copy=False),
         factor_values=aligned.factors,
         periods_per_year=aligned.periods_per_year,
         cov_type="nonrobust" if lags is None else "HAC",
@@ -162,6 +163,23 @@ def factor_model(
         dropped_factor_dates=aligned.dropped_factor_dates,
         note=aligned.note(),
     )
+
+
+def excess_matrix(aligned: Aligned) -> np.ndarray:
+    """Return the excess returns as a row-major T x N array (the kernels work in row blocks)."""
+    returns = aligned.returns.to_numpy(dtype=float)
+    out = np.empty(returns.shape)
+    np.subtract(returns, aligned.factors["rf"].to_numpy(dtype=float)[:, None], out=out)
+    return out
+
+
+def _check_missing(Y: np.ndarray, valid: np.ndarray, symbols: pd.Index, need: int) -> None:
+    """Raise DataError for infinite returns or assets with fewer than `need` valid rows."""
+    infinite = np.isinf(Y).any(axis=0)
+    if infinite.any():
+        bad = symbols[infinite].tolist()
+        raise DataError(f"infinite returns for {bad}", symbols=bad)
+    check_observations(pd.Series(valid.sum(axis=0), index=symbols), need)
 
 
 @dataclass(frozen=True)
@@ -209,10 +227,6 @@ def prepare(returns: pd.DataFrame, factors: pd.DataFrame, names: tuple[str, ...]
     missing = [c for c in need if c not in factors.columns]
     if missing:
         raise DataError(f"factors lack columns {missing}", missing=missing)
-    values = returns.to_numpy(dtype=float)
-    if np.isinf(values).any():
-        bad = returns.columns[np.isinf(values).any(axis=0)].tolist()
-        raise DataError(f"infinite returns for {bad}", symbols=bad)
     aligned = align(returns, factors[need], min_obs=len(names) + 3)
     f = aligned.factors
     nan_rows = f.isna().any(axis=1)
@@ -276,10 +290,15 @@ def rolling_betas(
             n_obs=aligned.n_obs,
         )
     X = design(aligned.factors, names)
-    excess = aligned.returns.sub(aligned.factors["rf"], axis=0)
-    fit = rolling_ols(X, excess.to_numpy(dtype=float), int(window), int(step))
+    symbols = aligned.returns.columns
+    Y = excess_matrix(aligned)
+    infinite = np.isinf(Y).any(axis=0)
+    if infinite.any():
+        bad = symbols[infinite].tolist()
+        raise DataError(f"infinite returns for {bad}", symbols=bad)
+    fit = rolling_ols(X, Y, int(window), int(step))
     dates = aligned.returns.index[fit.ends - 1]
-    return tidy_coefficients(fit.coef, dates, excess.columns, names, aligned.periods_per_year)
+    return tidy_coefficients(fit.coef, dates, symbols, names, aligned.periods_per_year)
 
 
 def tidy_coefficients(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import solve_triangular
 
 from pas.core.errors import DataError
 
@@ -49,14 +48,15 @@ def ols_many(X: np.ndarray, Y: np.ndarray, hac_lags: int | None = None) -> OlsAr
     diag = np.abs(np.diag(r))
     if diag.min() <= RANK_TOL * diag.max():
         raise DataError("the factor columns are collinear (the design matrix is rank deficient)")
-    r_inv = solve_triangular(r, np.eye(K))
+    # np.linalg.solve: scipy's solve_triangular costs milliseconds per call here
+    r_inv = np.linalg.solve(r, np.eye(K))
     qty = q.T @ Y
     coef = r_inv @ qty
     xtx_inv = r_inv @ r_inv.T
-    hac = _HacSums(X, hac_lags, Y.shape[1]) if hac_lags is not None else None
+    hac = _HacSums(X, xtx_inv, hac_lags, Y.shape[1]) if hac_lags is not None else None
     resid, ssr, sum_sq = _residual_pass(X, Y, coef, hac)
     df_resid = T - K
-    var = np.outer(np.diag(xtx_inv), ssr / df_resid) if hac is None else hac.variances(xtx_inv)
+    var = np.outer(np.diag(xtx_inv), ssr / df_resid) if hac is None else hac.variances()
     # column 0 of X is the intercept, so r[0, 0] * q[:, 0] is the ones vector
     mean = r[0, 0] * qty[0] / T
     tss = sum_sq - T * mean**2
@@ -86,27 +86,25 @@ def _residual_pass(
 
 
 class _HacSums:
-    """Accumulates the Newey–West middle matrix S of every asset, block by block.
+    """Accumulates the diagonal of every asset's Newey–West covariance, block by block.
 
-    For asset n, S_n = sum_l w_l sum_t u_tn u_(t-l)n (x_t x_(t-l)' + x_(t-l) x_t'),
-    the lag-0 term counted once. Only the K(K+1)/2 distinct entries of the
-    symmetric S are formed: per lag, the residual products (rows x N) times
-    the matching weighted regressor products (rows x K(K+1)/2).
+    Only the diagonal is needed (standard errors). With H = (X'X)^-1 and
+    g_t = H x_t, entry i of diag(H S_n H) is
+    sum_l c_l sum_t u_tn u_(t-l)n g_ti g_(t-l)i with c_0 = 1 and
+    c_l = 2 w_l, w_l = 1 - l/(L+1): per lag, the residual products
+    (rows x N) times the regressor products (rows x K), one matrix product.
     """
 
-    def __init__(self, X: np.ndarray, lags: int, n_assets: int) -> None:
+    def __init__(self, X: np.ndarray, xtx_inv: np.ndarray, lags: int, n_assets: int) -> None:
         T, K = X.shape
-        self.K = K
         self.lags = min(lags, T - 1)
-        self.ia, self.ib = np.triu_indices(K)
-        ia, ib = self.ia, self.ib
+        g = X @ xtx_inv
         # pairs[l][i] belongs to time t = i + l
-        self.pairs = [X[:, ia] * X[:, ib]]
+        self.pairs = [g * g]
         for lag in range(1, self.lags + 1):
-            now, then = X[lag:], X[: T - lag]
-            weight = 1.0 - lag / (lags + 1.0)
-            self.pairs.append(weight * (now[:, ia] * then[:, ib] + then[:, ia] * now[:, ib]))
-        self.s_flat = np.zeros((n_assets, len(ia)))
+            weight = 2.0 * (1.0 - lag / (lags + 1.0))
+            self.pairs.append(weight * g[lag:] * g[: T - lag])
+        self.total = np.zeros((n_assets, K))
         self.buffer = np.empty((BLOCK_ROWS, n_assets))
 
     def add_block(self, resid: np.ndarray, t0: int, t1: int) -> None:
@@ -116,14 +114,11 @@ class _HacSums:
             if a >= t1:
                 continue
             u = np.multiply(resid[a:t1], resid[a - lag : t1 - lag], out=self.buffer[: t1 - a])
-            self.s_flat += u.T @ self.pairs[lag][a - lag : t1 - lag]
+            self.total += u.T @ self.pairs[lag][a - lag : t1 - lag]
 
-    def variances(self, xtx_inv: np.ndarray) -> np.ndarray:
-        """Return the (K, N) diagonal of (X'X)^-1 S_n (X'X)^-1 for every asset n."""
-        s = np.empty((self.s_flat.shape[0], self.K, self.K))
-        s[:, self.ia, self.ib] = self.s_flat
-        s[:, self.ib, self.ia] = self.s_flat
-        return np.asarray(np.einsum("ij,njk,ki->in", xtx_inv, s, xtx_inv))
+    def variances(self) -> np.ndarray:
+        """Return the (K, N) HAC variances of every asset's coefficients."""
+        return np.asarray(self.total.T)
 
 
 @dataclass(frozen=True)

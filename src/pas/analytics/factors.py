@@ -133,11 +133,7 @@ def factor_model(
     aligned = prepare(returns, factors, names)
     X = design(aligned.factors, names)
     symbols = aligned.returns.columns
-    Y = excess_matrix(aligned)
-    valid = np.isfinite(Y)
-    if not valid.all():
-        _check_missing(Y, valid, symbols, X.shape[1] + 2)
-    fit = _fit_groups(X, Y, valid, lags)
+    fit = _fit(X, aligned, lags)
     coef_names = ["alpha", *names]
 
     def frame(values: np.ndarray) -> pd.DataFrame:
@@ -193,13 +189,24 @@ class _Fits:
     n_obs: np.ndarray
 
 
+def _fit(X: np.ndarray, aligned: Aligned, lags: int | None) -> _Fits:
+    """Return OLS of every asset's excess returns; assets with gaps use their own rows."""
+    raw = aligned.returns.to_numpy(dtype=float)
+    rf = aligned.factors["rf"].to_numpy(dtype=float)
+    one = ols_many(X, raw, lags, offset=rf)
+    # a missing or infinite return makes its asset's coefficients non-finite
+    if np.isfinite(one.coef).all():
+        n_obs = np.full(raw.shape[1], one.n_obs)
+        return _Fits(one.coef, one.bse, one.resid, one.ssr, one.rsquared, one.rsquared_adj, n_obs)
+    Y = excess_matrix(aligned)
+    valid = np.isfinite(Y)
+    _check_missing(Y, valid, aligned.returns.columns, X.shape[1] + 2)
+    return _fit_groups(X, Y, valid, lags)
+
+
 def _fit_groups(X: np.ndarray, Y: np.ndarray, valid: np.ndarray, lags: int | None) -> _Fits:
     """Return OLS of every asset on its own valid rows, one solve per pattern of valid rows."""
     groups = valid_groups(valid)
-    if len(groups) == 1 and valid.all():
-        one = ols_many(X, Y, lags)
-        n_obs = np.full(Y.shape[1], one.n_obs)
-        return _Fits(one.coef, one.bse, one.resid, one.ssr, one.rsquared, one.rsquared_adj, n_obs)
     k, n_assets = X.shape[1], Y.shape[1]
     coef, bse = np.empty((k, n_assets)), np.empty((k, n_assets))
     r2, adj, ssr, n_obs = (np.empty(n_assets) for _ in range(4))

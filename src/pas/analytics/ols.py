@@ -30,18 +30,26 @@ class OlsArrays:
     n_obs: int
 
 
-#: rows per block of the residual pass: a block of residuals for 500 assets
-#: stays in cache while every HAC lag reads it (a large speed-up over full passes)
-BLOCK_ROWS = 128
+#: assets per block: one block of T returns stays in cache while the residuals
+#: and every HAC lag are computed from it (much faster than full passes)
+BLOCK_ASSETS = 32
 
 
-def ols_many(X: np.ndarray, Y: np.ndarray, hac_lags: int | None = None) -> OlsArrays:
-    """Return OLS of every column of Y on X (intercept in column 0), OLS or Newey–West errors.
+def ols_many(
+    X: np.ndarray,
+    Y: np.ndarray,
+    hac_lags: int | None = None,
+    offset: np.ndarray | None = None,
+) -> OlsArrays:
+    """Return OLS of every column of Y - offset on X (intercept in column 0), OLS or HAC errors.
 
-    Coefficients come from one QR factorisation of X shared by all assets.
-    With `hac_lags=L` the covariance is statsmodels' `cov_type="HAC"`,
-    `maxlags=L`: (X'X)^-1 S (X'X)^-1 with S = sum_l w_l (G_l + G_l'),
-    w_l = 1 - l/(L+1) (Bartlett) and no small-sample correction.
+    `offset` (T,) is subtracted from every column (e.g. rf, to regress excess
+    returns without materialising them). Coefficients come from one QR
+    factorisation of X shared by all assets, applied block by block of
+    assets. With `hac_lags=L` the covariance is statsmodels'
+    `cov_type="HAC"`, `maxlags=L`: (X'X)^-1 S (X'X)^-1 with
+    S = sum_l w_l (G_l + G_l'), w_l = 1 - l/(L+1) (Bartlett) and no
+    small-sample correction. Non-finite inputs give non-finite coefficients.
     """
     T, K = X.shape
     q, r = np.linalg.qr(X)
@@ -50,75 +58,58 @@ def ols_many(X: np.ndarray, Y: np.ndarray, hac_lags: int | None = None) -> OlsAr
         raise DataError("the factor columns are collinear (the design matrix is rank deficient)")
     # np.linalg.solve: scipy's solve_triangular costs milliseconds per call here
     r_inv = np.linalg.solve(r, np.eye(K))
-    qty = q.T @ Y
-    coef = r_inv @ qty
     xtx_inv = r_inv @ r_inv.T
-    hac = _HacSums(X, xtx_inv, hac_lags, Y.shape[1]) if hac_lags is not None else None
-    resid, ssr, sum_sq = _residual_pass(X, Y, coef, hac)
+    pairs = _hac_pairs(X, xtx_inv, hac_lags) if hac_lags is not None else None
+    n = Y.shape[1]
+    coef, var = np.empty((K, n)), np.empty((K, n))
+    resid = np.empty((T, n), order="F")
+    ssr, tss = np.empty(n), np.empty(n)
+    for c0 in range(0, n, BLOCK_ASSETS):
+        cols = slice(c0, min(c0 + BLOCK_ASSETS, n))
+        y = Y[:, cols] if offset is None else Y[:, cols] - offset[:, None]
+        qty = q.T @ y
+        coef[:, cols] = b = r_inv @ qty
+        e = resid[:, cols]
+        np.subtract(y, X @ b, out=e)
+        ssr[cols] = np.einsum("tn,tn->n", e, e)
+        # column 0 of X is the intercept, so r[0, 0] * q[:, 0] is the ones vector
+        mean = r[0, 0] * qty[0] / T
+        tss[cols] = np.einsum("tn,tn->n", y, y) - T * mean**2
+        if pairs is not None:
+            var[:, cols] = _hac_block(e, pairs)
     df_resid = T - K
-    var = np.outer(np.diag(xtx_inv), ssr / df_resid) if hac is None else hac.variances()
-    # column 0 of X is the intercept, so r[0, 0] * q[:, 0] is the ones vector
-    mean = r[0, 0] * qty[0] / T
-    tss = sum_sq - T * mean**2
+    if pairs is None:
+        var = np.outer(np.diag(xtx_inv), ssr / df_resid)
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = 1.0 - ssr / tss
     adj = 1.0 - (T - 1) / df_resid * (1.0 - r2)
     return OlsArrays(coef, np.sqrt(var), resid, ssr, r2, adj, T)
 
 
-def _residual_pass(
-    X: np.ndarray, Y: np.ndarray, coef: np.ndarray, hac: _HacSums | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (residuals, SSR, sum of y²), feeding each block of residuals to the HAC sums."""
-    T, N = Y.shape
-    resid = np.empty_like(Y)
-    ssr, sum_sq = np.zeros(N), np.zeros(N)
-    for t0 in range(0, T, BLOCK_ROWS):
-        t1 = min(t0 + BLOCK_ROWS, T)
-        block, y = resid[t0:t1], Y[t0:t1]
-        np.matmul(X[t0:t1], coef, out=block)
-        np.subtract(y, block, out=block)
-        ssr += np.einsum("tn,tn->n", block, block)
-        sum_sq += np.einsum("tn,tn->n", y, y)
-        if hac is not None:
-            hac.add_block(resid, t0, t1)
-    return resid, ssr, sum_sq
+def _hac_pairs(X: np.ndarray, xtx_inv: np.ndarray, lags: int) -> list[np.ndarray]:
+    """Return, per lag l, the weighted regressor products c_l g_t g_(t-l) (rows t >= l, K).
 
-
-class _HacSums:
-    """Accumulates the diagonal of every asset's Newey–West covariance, block by block.
-
-    Only the diagonal is needed (standard errors). With H = (X'X)^-1 and
-    g_t = H x_t, entry i of diag(H S_n H) is
-    sum_l c_l sum_t u_tn u_(t-l)n g_ti g_(t-l)i with c_0 = 1 and
-    c_l = 2 w_l, w_l = 1 - l/(L+1): per lag, the residual products
-    (rows x N) times the regressor products (rows x K), one matrix product.
+    Only the diagonal of each asset's Newey–West covariance is needed. With
+    H = (X'X)^-1 and g_t = H x_t, entry i of diag(H S_n H) is
+    sum_l c_l sum_t u_tn u_(t-l)n g_ti g_(t-l)i, with c_0 = 1 and
+    c_l = 2 w_l (G_l and G_l' contribute equally to a diagonal).
     """
+    T = X.shape[0]
+    g = X @ xtx_inv
+    pairs = [g * g]
+    for lag in range(1, min(lags, T - 1) + 1):
+        weight = 2.0 * (1.0 - lag / (lags + 1.0))
+        pairs.append(weight * g[lag:] * g[: T - lag])
+    return pairs
 
-    def __init__(self, X: np.ndarray, xtx_inv: np.ndarray, lags: int, n_assets: int) -> None:
-        T, K = X.shape
-        self.lags = min(lags, T - 1)
-        g = X @ xtx_inv
-        # pairs[l][i] belongs to time t = i + l
-        self.pairs = [g * g]
-        for lag in range(1, self.lags + 1):
-            weight = 2.0 * (1.0 - lag / (lags + 1.0))
-            self.pairs.append(weight * g[lag:] * g[: T - lag])
-        self.total = np.zeros((n_assets, K))
-        self.buffer = np.empty((BLOCK_ROWS, n_assets))
 
-    def add_block(self, resid: np.ndarray, t0: int, t1: int) -> None:
-        """Add the terms of times t0..t1-1 (their residuals and every earlier one are final)."""
-        for lag in range(self.lags + 1):
-            a = max(t0, lag)
-            if a >= t1:
-                continue
-            u = np.multiply(resid[a:t1], resid[a - lag : t1 - lag], out=self.buffer[: t1 - a])
-            self.total += u.T @ self.pairs[lag][a - lag : t1 - lag]
-
-    def variances(self) -> np.ndarray:
-        """Return the (K, N) HAC variances of every asset's coefficients."""
-        return np.asarray(self.total.T)
+def _hac_block(e: np.ndarray, pairs: list[np.ndarray]) -> np.ndarray:
+    """Return the (K, n) HAC variances of a block of residuals e (T x n), one product per lag."""
+    T = e.shape[0]
+    total = (e * e).T @ pairs[0]
+    for lag in range(1, len(pairs)):
+        total += (e[lag:] * e[: T - lag]).T @ pairs[lag]
+    return np.asarray(total.T)
 
 
 @dataclass(frozen=True)

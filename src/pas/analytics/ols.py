@@ -64,19 +64,25 @@ def ols_many(
     coef, var = np.empty((K, n)), np.empty((K, n))
     resid = np.empty((T, n), order="F")
     ssr, tss = np.empty(n), np.empty(n)
+    # scratch blocks reused across blocks: fresh large temporaries cost page faults
+    y_buf, tmp = (np.empty((T, BLOCK_ASSETS), order="F") for _ in range(2))
     for c0 in range(0, n, BLOCK_ASSETS):
         cols = slice(c0, min(c0 + BLOCK_ASSETS, n))
-        y = Y[:, cols] if offset is None else Y[:, cols] - offset[:, None]
+        width = cols.stop - c0
+        y, e = y_buf[:, :width], resid[:, cols]
+        if offset is None:
+            y[...] = Y[:, cols]
+        else:
+            np.subtract(Y[:, cols], offset[:, None], out=y)
         qty = q.T @ y
         coef[:, cols] = b = r_inv @ qty
-        e = resid[:, cols]
-        np.subtract(y, X @ b, out=e)
+        np.subtract(y, np.matmul(X, b, out=tmp[:, :width]), out=e)
         ssr[cols] = np.einsum("tn,tn->n", e, e)
         # column 0 of X is the intercept, so r[0, 0] * q[:, 0] is the ones vector
         mean = r[0, 0] * qty[0] / T
         tss[cols] = np.einsum("tn,tn->n", y, y) - T * mean**2
         if pairs is not None:
-            var[:, cols] = _hac_block(e, pairs)
+            var[:, cols] = _hac_block(e, pairs, tmp[:, :width])
     df_resid = T - K
     if pairs is None:
         var = np.outer(np.diag(xtx_inv), ssr / df_resid)
@@ -103,12 +109,14 @@ def _hac_pairs(X: np.ndarray, xtx_inv: np.ndarray, lags: int) -> list[np.ndarray
     return pairs
 
 
-def _hac_block(e: np.ndarray, pairs: list[np.ndarray]) -> np.ndarray:
+def _hac_block(e: np.ndarray, pairs: list[np.ndarray], scratch: np.ndarray) -> np.ndarray:
     """Return the (K, n) HAC variances of a block of residuals e (T x n), one product per lag."""
     T = e.shape[0]
-    total = (e * e).T @ pairs[0]
+    u = np.multiply(e, e, out=scratch)
+    total = u.T @ pairs[0]
     for lag in range(1, len(pairs)):
-        total += (e[lag:] * e[: T - lag]).T @ pairs[lag]
+        u = np.multiply(e[lag:], e[: T - lag], out=scratch[: T - lag])
+        total += u.T @ pairs[lag]
     return np.asarray(total.T)
 
 

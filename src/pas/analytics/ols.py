@@ -78,9 +78,9 @@ def ols_many(
         coef[:, cols] = b = r_inv @ qty
         np.subtract(y, np.matmul(X, b, out=tmp[:, :width]), out=e)
         ssr[cols] = np.einsum("tn,tn->n", e, e)
-        # column 0 of X is the intercept, so r[0, 0] * q[:, 0] is the ones vector
-        mean = r[0, 0] * qty[0] / T
-        tss[cols] = np.einsum("tn,tn->n", y, y) - T * mean**2
+        # q[:, 0] is the normalised intercept column, so the explained sum of
+        # squares around the mean is the sum of the other squared projections
+        tss[cols] = ssr[cols] + np.einsum("kn,kn->n", qty[1:], qty[1:])
         if pairs is not None:
             var[:, cols] = _hac_block(e, pairs, tmp[:, :width])
     df_resid = T - K

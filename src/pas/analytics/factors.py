@@ -14,6 +14,7 @@ statsmodels' `cov_type="HAC", cov_kwds={"maxlags": L}`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -52,9 +53,10 @@ class FactorModelResult:
     """Per-asset regression results; coefficient frames are symbols x (alpha, factors...).
 
     `params` are per period (daily alpha for daily data); `periods_per_year`
-    (252 or 12) annualises. `resid` is dates x symbols (NaN where an asset
-    had no observation); `factor_values` the aligned factors (with rf) of
-    the same dates.
+    (252 or 12) annualises. `returns` are the aligned raw returns and
+    `factor_values` the aligned factors (with rf) of the same dates;
+    `resid` (dates x symbols, NaN where an asset had no observation) is
+    computed from them on first use.
     """
 
     model: str
@@ -66,7 +68,7 @@ class FactorModelResult:
     rsquared_adj: pd.Series
     resid_vol: pd.Series
     n_obs: pd.Series
-    resid: pd.DataFrame
+    returns: pd.DataFrame
     factor_values: pd.DataFrame
     periods_per_year: int
     cov_type: str
@@ -74,6 +76,15 @@ class FactorModelResult:
     dropped_asset_dates: int = 0
     dropped_factor_dates: int = 0
     note: str = ""
+
+    @cached_property
+    def resid(self) -> pd.DataFrame:
+        """Return the residuals r - rf - X b, dates x symbols (NaN where a return is missing)."""
+        X = design(self.factor_values, self.factors)
+        rf = self.factor_values["rf"].to_numpy(dtype=float)[:, None]
+        fitted = X @ self.params[["alpha", *self.factors]].to_numpy().T
+        values = self.returns.to_numpy(dtype=float) - rf - fitted
+        return pd.DataFrame(values, index=self.returns.index, columns=self.returns.columns)
 
     @property
     def alpha(self) -> pd.Series:
@@ -150,7 +161,7 @@ def factor_model(
         rsquared_adj=pd.Series(fit.rsquared_adj, index=symbols),
         resid_vol=pd.Series(np.sqrt(fit.ssr / (n_obs - X.shape[1])), index=symbols),
         n_obs=pd.Series(n_obs, index=symbols),
-        resid=pd.DataFrame(fit.resid, index=aligned.returns.index, columns=symbols, copy=False),
+        returns=aligned.returns,
         factor_values=aligned.factors,
         periods_per_year=aligned.periods_per_year,
         cov_type="nonrobust" if lags is None else "HAC",
@@ -182,7 +193,6 @@ def _check_missing(Y: np.ndarray, valid: np.ndarray, symbols: pd.Index, need: in
 class _Fits:
     coef: np.ndarray
     bse: np.ndarray
-    resid: np.ndarray
     ssr: np.ndarray
     rsquared: np.ndarray
     rsquared_adj: np.ndarray
@@ -193,11 +203,11 @@ def _fit(X: np.ndarray, aligned: Aligned, lags: int | None) -> _Fits:
     """Return OLS of every asset's excess returns; assets with gaps use their own rows."""
     raw = aligned.returns.to_numpy(dtype=float)
     rf = aligned.factors["rf"].to_numpy(dtype=float)
-    one = ols_many(X, raw, lags, offset=rf)
+    one = ols_many(X, raw, lags, offset=rf, keep_resid=False)
     # a missing or infinite return makes its asset's coefficients non-finite
     if np.isfinite(one.coef).all():
         n_obs = np.full(raw.shape[1], one.n_obs)
-        return _Fits(one.coef, one.bse, one.resid, one.ssr, one.rsquared, one.rsquared_adj, n_obs)
+        return _Fits(one.coef, one.bse, one.ssr, one.rsquared, one.rsquared_adj, n_obs)
     Y = excess_matrix(aligned)
     valid = np.isfinite(Y)
     _check_missing(Y, valid, aligned.returns.columns, X.shape[1] + 2)
@@ -210,14 +220,12 @@ def _fit_groups(X: np.ndarray, Y: np.ndarray, valid: np.ndarray, lags: int | Non
     k, n_assets = X.shape[1], Y.shape[1]
     coef, bse = np.empty((k, n_assets)), np.empty((k, n_assets))
     r2, adj, ssr, n_obs = (np.empty(n_assets) for _ in range(4))
-    resid = np.full_like(Y, np.nan)
     for rows, cols in groups:
-        fit: OlsArrays = ols_many(X[rows], Y[np.ix_(rows, cols)], lags)
+        fit: OlsArrays = ols_many(X[rows], Y[np.ix_(rows, cols)], lags, keep_resid=False)
         coef[:, cols], bse[:, cols] = fit.coef, fit.bse
         r2[cols], adj[cols], ssr[cols] = fit.rsquared, fit.rsquared_adj, fit.ssr
         n_obs[cols] = fit.n_obs
-        resid[np.ix_(rows, cols)] = fit.resid
-    return _Fits(coef, bse, resid, ssr, r2, adj, n_obs.astype(int))
+    return _Fits(coef, bse, ssr, r2, adj, n_obs.astype(int))
 
 
 def _check_lags(hac_lags: int | None) -> int | None:

@@ -23,7 +23,7 @@ class OlsArrays:
 
     coef: np.ndarray  # (K, N)
     bse: np.ndarray  # (K, N)
-    resid: np.ndarray  # (T, N)
+    resid: np.ndarray | None  # (T, N); None unless asked for
     ssr: np.ndarray  # (N,)
     rsquared: np.ndarray  # (N,)
     rsquared_adj: np.ndarray  # (N,)
@@ -40,6 +40,7 @@ def ols_many(
     Y: np.ndarray,
     hac_lags: int | None = None,
     offset: np.ndarray | None = None,
+    keep_resid: bool = True,
 ) -> OlsArrays:
     """Return OLS of every column of Y - offset on X (intercept in column 0), OLS or HAC errors.
 
@@ -50,6 +51,8 @@ def ols_many(
     `cov_type="HAC"`, `maxlags=L`: (X'X)^-1 S (X'X)^-1 with
     S = sum_l w_l (G_l + G_l'), w_l = 1 - l/(L+1) (Bartlett) and no
     small-sample correction. Non-finite inputs give non-finite coefficients.
+    `keep_resid=False` skips storing the T x N residuals (they can be
+    recomputed from the coefficients).
     """
     T, K = X.shape
     q, r = np.linalg.qr(X)
@@ -62,14 +65,15 @@ def ols_many(
     pairs = _hac_pairs(X, xtx_inv, hac_lags) if hac_lags is not None else None
     n = Y.shape[1]
     coef, var = np.empty((K, n)), np.empty((K, n))
-    resid = np.empty((T, n), order="F")
+    resid = np.empty((T, n), order="F") if keep_resid else None
     ssr, tss = np.empty(n), np.empty(n)
     # scratch blocks reused across blocks: fresh large temporaries cost page faults
-    y_buf, tmp = (np.empty((T, BLOCK_ASSETS), order="F") for _ in range(2))
+    y_buf, tmp, e_buf = (np.empty((T, BLOCK_ASSETS), order="F") for _ in range(3))
     for c0 in range(0, n, BLOCK_ASSETS):
         cols = slice(c0, min(c0 + BLOCK_ASSETS, n))
         width = cols.stop - c0
-        y, e = y_buf[:, :width], resid[:, cols]
+        y = y_buf[:, :width]
+        e = resid[:, cols] if resid is not None else e_buf[:, :width]
         if offset is None:
             y[...] = Y[:, cols]
         else:

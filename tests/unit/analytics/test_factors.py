@@ -139,6 +139,7 @@ def test_demo_alignment_note_says_the_prices_run_past_the_factors(
     result = factor_model(demo_returns, demo_daily_factors)
     assert result.dropped_asset_dates == (demo_returns.index.year == 2022).sum() > 0
     assert result.resid.index[-1] == pd.Timestamp("2021-12-31")
+    assert result.returns.index.equals(result.resid.index)
     assert "2022-12-28" in result.note and "2021-12-31" in result.note
 
 
@@ -318,3 +319,14 @@ def test_rolling_window_with_a_constant_factor_is_nan() -> None:
     assert first["beta_hml"].isna().all() and out["beta_hml"].iloc[-1] == out["beta_hml"].iloc[-1]
     later = out[out["date"] > factors.index[40]]
     assert later["beta_mkt"].notna().all()
+
+
+def test_residuals_equal_statsmodels(demo_returns, demo_daily_factors) -> None:
+    returns = demo_returns.loc["2019":"2021", ["AAPL", "KO"]].copy()
+    returns.iloc[:30, 1] = np.nan
+    result = factor_model(returns, demo_daily_factors)
+    for symbol in returns.columns:
+        fit = sm_fit(returns[symbol], demo_daily_factors, result.factors, None)
+        ours = result.resid[symbol].dropna().to_numpy()
+        close(ours, fit.resid)
+    assert result.resid["KO"].iloc[:30].isna().all()

@@ -38,7 +38,7 @@ def factors(
 
 def regression_json(result: FactorModelResult) -> dict[str, Any]:
     """Return a factor regression as the JSON answer (rows = the result's table)."""
-    dates = result.resid.index
+    dates = result.returns.index
     return {
         "model": result.model,
         "factors": list(result.factors),

@@ -243,16 +243,17 @@ def prepare(returns: pd.DataFrame, factors: pd.DataFrame, names: tuple[str, ...]
     if missing:
         raise DataError(f"factors lack columns {missing}", missing=missing)
     aligned = align(returns, factors[need], min_obs=len(names) + 3)
-    f = aligned.factors
-    nan_rows = f.isna().any(axis=1)
+    values = aligned.factors.to_numpy(dtype=float)
+    nan_rows = ~np.isfinite(values).all(axis=1)
     if nan_rows.any():
-        first = f.index[nan_rows.to_numpy()][0]
+        first = aligned.factors.index[nan_rows][0]
         raise DataError(
             f"factor values are missing on {int(nan_rows.sum())} dates of the window "
             f"(first {first.date()}); PAS never fills factor values",
             n_dates=int(nan_rows.sum()),
         )
-    flat = [c for c in names if np.ptp(f[c].to_numpy()) == 0]
+    spread = values.max(axis=0) - values.min(axis=0)
+    flat = [c for c, width in zip(need, spread, strict=True) if c != "rf" and width == 0]
     if flat:
         raise DataError(f"factor column(s) {flat} are constant over the window", columns=flat)
     return aligned

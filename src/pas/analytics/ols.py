@@ -75,12 +75,13 @@ def ols_many(
         qty = q.T @ e
         coef[:, cols] = b = r_inv @ qty
         _subtract_fitted(x_f, b, e)  # e: y -> y - X b, in place
-        ssr[cols] = np.einsum("tn,tn->n", e, e)
+        if pairs is None:
+            ssr[cols] = np.einsum("tn,tn->n", e, e)
+        else:
+            var[:, cols], ssr[cols] = _hac_block(e, pairs, scratch[:, : cols.stop - c0])
         # q[:, 0] is the normalised intercept column, so the explained sum of
         # squares around the mean is the sum of the other squared projections
         tss[cols] = ssr[cols] + np.einsum("kn,kn->n", qty[1:], qty[1:])
-        if pairs is not None:
-            var[:, cols] = _hac_block(e, pairs, scratch[:, : cols.stop - c0])
     df_resid = T - K
     if pairs is None:
         var = np.outer(np.diag(xtx_inv), ssr / df_resid)
@@ -113,26 +114,30 @@ def _hac_pairs(X: np.ndarray, xtx_inv: np.ndarray, lags: int) -> list[np.ndarray
     Only the diagonal of each asset's Newey–West covariance is needed. With
     H = (X'X)^-1 and g_t = H x_t, entry i of diag(H S_n H) is
     sum_l c_l sum_t u_tn u_(t-l)n g_ti g_(t-l)i, with c_0 = 1 and
-    c_l = 2 w_l (G_l and G_l' contribute equally to a diagonal).
+    c_l = 2 w_l (G_l and G_l' contribute equally to a diagonal). The lag-0
+    products carry an extra column of ones, which yields the SSR for free.
     """
     T = X.shape[0]
     g = X @ xtx_inv
-    pairs = [g * g]
+    pairs = [np.column_stack([g * g, np.ones(T)])]
     for lag in range(1, min(lags, T - 1) + 1):
         weight = 2.0 * (1.0 - lag / (lags + 1.0))
         pairs.append(weight * g[lag:] * g[: T - lag])
     return pairs
 
 
-def _hac_block(e: np.ndarray, pairs: list[np.ndarray], scratch: np.ndarray) -> np.ndarray:
-    """Return the (K, n) HAC variances of a block of residuals e (T x n), one product per lag."""
+def _hac_block(
+    e: np.ndarray, pairs: list[np.ndarray], scratch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ((K, n) HAC variances, (n,) SSR) of a block of residuals e (T x n)."""
     T = e.shape[0]
     u = np.multiply(e, e, out=scratch)
-    total = u.T @ pairs[0]
+    first = u.T @ pairs[0]
+    total = first[:, :-1]
     for lag in range(1, len(pairs)):
         u = np.multiply(e[lag:], e[: T - lag], out=scratch[: T - lag])
         total += u.T @ pairs[lag]
-    return np.asarray(total.T)
+    return np.asarray(total.T), np.asarray(first[:, -1])
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,12 @@ def _net_history(uow: UnitOfWork, run_id: int) -> pd.DataFrame:
     return rows.pivot(index="date", columns="method", values="net").sort_index()
 
 
+def run_methods(run: EvaluationRunInfo) -> list[str]:
+    """Return the schemes a stored run evaluates."""
+    methods = run.params.get("methods", [])
+    return [str(m) for m in methods] if isinstance(methods, list) else []
+
+
 def current_run(uow: UnitOfWork, run_id: int | None = None) -> EvaluationRunInfo:
     """Return a run by id, or the most recently updated one; NotFound when there is none."""
     with uow:
@@ -234,7 +240,7 @@ def method_returns(
     run = current_run(uow)
     with uow:
         rows = uow.evaluations.returns(run.id, method, start, end)
-    if rows.empty and method not in run.params.get("methods", []):  # type: ignore[operator]
+    if rows.empty and method not in run_methods(run):
         raise NotFound(f"no scheme {method!r} in the current run", method=method)
     return rows.drop(columns="method").dropna(subset=["net"])
 

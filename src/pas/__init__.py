@@ -20,6 +20,8 @@ _PUBLIC: dict[str, str] = {
     "read_ken_french": "pas.data.ken_french",
     "demo_prices": "pas.data.demo",
     "demo_factors": "pas.data.demo",
+    "allocate": "pas.analytics.allocation.api",
+    "Allocation": "pas.analytics.allocation.result",
 }
 
 __all__ = ["__version__", *_PUBLIC]

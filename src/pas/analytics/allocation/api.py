@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pas.analytics import estimators as est
-from pas.analytics.allocation.base import SchemeInput
+from pas.analytics.allocation.base import SchemeInput, blas_threads
 from pas.analytics.allocation.constraints import Bounds, build_constraints
 from pas.analytics.allocation.engine import run_scheme
 from pas.analytics.allocation.registry import get_scheme
@@ -39,16 +39,20 @@ def returns_window(
         if not isinstance(frame.index, pd.DatetimeIndex):
             raise InvalidInput("as_of needs a DatetimeIndex")
         frame = frame.loc[: pd.Timestamp(as_of)]
+    if any(dtype != np.float64 for dtype in frame.dtypes):
+        frame = frame.astype(float)
     if prices is not None:
-        prices = frame.astype(float)
+        prices = frame
         window = prices.pct_change(fill_method=None).iloc[1:]
     else:
-        window = frame.astype(float)
+        window = frame
     if lookback is not None:
         if lookback < 2:
             raise InvalidInput(f"lookback must be >= 2 days, got {lookback}")
         window = window.iloc[-lookback:]
-    window.columns = [str(c) for c in window.columns]
+    labels = window.columns.tolist()
+    if not all(isinstance(c, str) for c in labels):
+        window.columns = [str(c) for c in labels]
     return window, prices
 
 
@@ -60,15 +64,16 @@ def clean_window(window: pd.DataFrame, risk_based: bool) -> tuple[pd.DataFrame, 
         clean, reasons = window, []
     else:
         enough = finite.sum(axis=0) >= max(MIN_OBS, len(window) // 2)
-        dropped = [c for c, ok in zip(window.columns, enough, strict=True) if not ok]
+        dropped = [c for c, ok in zip(window.columns.tolist(), enough, strict=True) if not ok]
         clean = window.loc[:, enough]
         clean = clean[np.isfinite(clean.to_numpy(dtype=float)).all(axis=1)]
         reasons = [f"excluded {', '.join(dropped)}: missing or non-finite returns"] if dropped else []
         if len(clean) < len(window):
             reasons.append(f"dropped {len(window) - len(clean)} dates with missing returns")
     if risk_based and len(clean) >= 2:
-        var = clean.var(ddof=1).to_numpy() * est.TRADING_DAYS
-        flat = [c for c, v in zip(clean.columns, var, strict=True) if not v > ZERO_VARIANCE]
+        values = clean.to_numpy(dtype=float)
+        constant = np.ptp(values, axis=0) <= ZERO_VARIANCE
+        flat = [c for c, f in zip(clean.columns.tolist(), constant, strict=True) if f]
         if flat and len(flat) < clean.shape[1]:
             clean = clean.drop(columns=flat)
             reasons.append(f"excluded {', '.join(flat)}: zero variance")
@@ -133,9 +138,37 @@ def allocate(
     """
     scheme = get_scheme(method)
     window, price_window = returns_window(prices, returns, as_of, lookback)
-    symbols = list(window.columns)
+    with blas_threads(window.shape[1], small=1000):
+        return _allocate(
+            window, price_window, scheme, method, risk_free, expected_returns, covariance,
+            bounds, sector_caps, sectors, factors, lookback, as_of, current_weights,
+            max_turnover, costs, cash, scheme_params,
+        )  # fmt: skip
+
+
+def _allocate(
+    window: pd.DataFrame,
+    price_window: pd.DataFrame | None,
+    scheme: Any,
+    method: str,
+    risk_free: float,
+    expected_returns: str | None,
+    covariance: str,
+    bounds: Bounds | Mapping[str, Bounds],
+    sector_caps: Mapping[str, float | Bounds] | None,
+    sectors: Mapping[str, str] | None,
+    factors: pd.DataFrame | None,
+    lookback: int | None,
+    as_of: Any,
+    current_weights: Mapping[str, float] | None,
+    max_turnover: float | None,
+    costs: float | Mapping[str, float] | None,
+    cash: float | Bounds | None,
+    scheme_params: dict[str, Any],
+) -> Allocation:
+    symbols = window.columns.tolist()
     clean, notes = clean_window(window, getattr(scheme, "risk_based", True))
-    kept = list(clean.columns)
+    kept = clean.columns.tolist()
     record = {
         "risk_free": risk_free, "covariance": covariance, "expected_returns": expected_returns,
         "bounds": bounds, "sector_caps": sector_caps, "sectors": sectors,
@@ -151,8 +184,7 @@ def allocate(
         current_weights=current_weights, max_turnover=max_turnover, costs=costs, cash=cash,
     )  # fmt: skip
     cons.check()
-    mu = model.mu.reindex(kept).to_numpy(dtype=float)
-    cov = model.cov.reindex(index=kept, columns=kept).to_numpy(dtype=float)
+    mu, cov = _arrays(model, kept)
     data = SchemeInput(
         tuple(kept), mu, cov, risk_free, cons, clean,
         None if price_window is None else price_window[kept], dict(sectors or {}),
@@ -164,6 +196,16 @@ def allocate(
         requested=method, fallback=fallback, returns=clean, factors=factors, sectors=sectors,
         estimators=(model.expected_returns, model.covariance), params=record,
     )  # fmt: skip
+
+
+def _arrays(model: est.ReturnModel, kept: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (mu (n,), cov (n, n)) in the order of `kept`."""
+    if model.mu.index.tolist() == kept and model.cov.index.tolist() == kept:
+        return model.mu.to_numpy(dtype=float), model.cov.to_numpy(dtype=float)
+    return (
+        model.mu.reindex(kept).to_numpy(dtype=float),
+        model.cov.reindex(index=kept, columns=kept).to_numpy(dtype=float),
+    )
 
 
 def _kept_bounds(

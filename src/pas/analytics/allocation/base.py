@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -64,14 +65,24 @@ def _controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+_limited = threading.local()
+
+
 @contextmanager
 def blas_threads(n_assets: int, small: int = 200) -> Iterator[None]:
-    """Limit BLAS to one thread for problems up to `small` assets (threads cost more there)."""
-    if n_assets > small:
+    """Limit BLAS to one thread for problems up to `small` assets (threads cost more there).
+
+    The controller is built once per process; nested calls reuse the outer limit.
+    """
+    if n_assets > small or getattr(_limited, "depth", 0):
         yield
         return
-    with _controller().limit(limits=1, user_api="blas"):
-        yield
+    _limited.depth = 1
+    try:
+        with _controller().limit(limits=1, user_api="blas"):
+            yield
+    finally:
+        _limited.depth = 0
 
 
 def project(data: SchemeInput, target: np.ndarray, cash: float = 0.0) -> SchemeResult:

@@ -53,19 +53,52 @@ def solve_fixed(
     if bound.any():
         rhs = rhs - P[np.ix_(free, bound)] @ x[bound]
     rest = total - float(a[bound] @ x[bound])
+    P_ff, a_free = P[np.ix_(free, free)], a[free]
+    if len(rhs) <= SMALL:
+        solved = _bordered(P_ff, a_free, rhs, rest)
+    else:
+        solved = _cholesky(P_ff, a_free, rhs, rest)
+    if solved is None:
+        return None
+    x[free], nu = solved
+    return x, nu
+
+
+#: free sets up to this size solve the bordered KKT system in one LAPACK call
+SMALL = 120
+
+
+def _bordered(
+    P_ff: np.ndarray, a: np.ndarray, rhs: np.ndarray, rest: float
+) -> tuple[np.ndarray, float] | None:
+    k = len(rhs)
+    kkt = np.empty((k + 1, k + 1))
+    kkt[:k, :k], kkt[:k, k], kkt[k, :k], kkt[k, k] = P_ff, a, a, 0.0
+    b = np.append(rhs, rest)
     try:
-        factor = cho_factor(P[np.ix_(free, free)], check_finite=False)
+        sol = np.linalg.solve(kkt, b)
+    except np.linalg.LinAlgError:
+        return None
+    # a (nearly) singular system shows in the residual; decline and let Clarabel answer
+    if not np.isfinite(sol).all() or np.abs(kkt @ sol - b).max() > 1e-9 * (1.0 + np.abs(b).max()):
+        return None
+    return sol[:k], float(sol[k])
+
+
+def _cholesky(
+    P_ff: np.ndarray, a: np.ndarray, rhs: np.ndarray, rest: float
+) -> tuple[np.ndarray, float] | None:
+    try:
+        factor = cho_factor(P_ff, check_finite=False)
     except (LinAlgError, ValueError):
         return None
-    a_free = a[free]
-    solved = cho_solve(factor, np.column_stack([rhs, a_free]), check_finite=False)
+    solved = cho_solve(factor, np.column_stack([rhs, a]), check_finite=False)
     u, v = solved[:, 0], solved[:, 1]
-    denom = float(a_free @ v)
+    denom = float(a @ v)
     if not np.isfinite(denom) or denom <= 0.0:
         return None
-    nu = (float(a_free @ u) - rest) / denom
-    x[free] = u - nu * v
-    return x, nu
+    nu = (float(a @ u) - rest) / denom
+    return u - nu * v, nu
 
 
 def _infeasible(

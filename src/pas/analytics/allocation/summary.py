@@ -20,12 +20,15 @@ def weights_series(
     symbols: Sequence[str], kept: Sequence[str], w: np.ndarray, cash: float
 ) -> pd.Series:
     """Return weights over every requested symbol (0 where excluded) plus CASH when held."""
-    full = dict.fromkeys(symbols, 0.0)
-    full.update(zip(kept, (float(x) for x in w), strict=True))
+    if list(kept) == list(symbols):
+        values, labels = np.asarray(w, dtype=float), list(symbols)
+    else:
+        where = {s: i for i, s in enumerate(kept)}
+        values = np.array([float(w[where[s]]) if s in where else 0.0 for s in symbols])
+        labels = list(symbols)
     if cash > 1e-12:
-        full[CASH] = float(cash)
-    series = pd.Series(full, dtype=float)
-    return series / float(series.sum())
+        values, labels = np.append(values, cash), [*labels, CASH]
+    return pd.Series(values / values.sum(), index=labels, dtype=float)
 
 
 def sector_weights(weights: pd.Series, sectors: Mapping[str, str] | None) -> pd.Series | None:
@@ -89,7 +92,7 @@ def inputs_hash(returns: pd.DataFrame, params: Mapping[str, Any]) -> str:
     """
     digest = hashlib.sha256()
     digest.update(json.dumps(fingerprint(dict(params)), sort_keys=True, default=str).encode())
-    digest.update("\x1f".join(map(str, returns.columns)).encode())
+    digest.update("\x1f".join(map(str, returns.columns.tolist())).encode())
     index = returns.index
     if isinstance(index, pd.DatetimeIndex):
         digest.update(np.ascontiguousarray(index.asi8).tobytes())
@@ -119,16 +122,19 @@ def build_allocation(
 ) -> Allocation:
     """Return the frozen Allocation of a scheme result over the kept symbols."""
     weights = weights_series(symbols, kept, result.weights, result.cash)
-    w = weights.reindex(kept).to_numpy()
-    cash = float(weights.get(CASH, 0.0))
+    full = weights.to_numpy()
+    cash = float(full[-1]) if weights.index[-1] == CASH else 0.0
+    w = full[: len(symbols)] if list(kept) == list(symbols) else weights.reindex(kept).to_numpy()
     marginal = cov @ w
     variance = max(float(w @ marginal), 0.0)
     vol = float(np.sqrt(variance))
     expected = float(w @ mu) + cash * risk_free
     rc = w * marginal / variance if variance > 0 else np.zeros(len(w))
-    risk = pd.Series(0.0, index=list(symbols), dtype=float)
-    risk.loc[list(kept)] = rc
+    risk = weights_series(symbols, kept, rc, 0.0) if variance > 0 else pd.Series(
+        0.0, index=list(symbols), dtype=float
+    )
     as_of = returns.index[-1] if isinstance(returns.index, pd.DatetimeIndex) and len(returns) else None
+    canonical = fingerprint(dict(params))
     return Allocation(
         weights=weights,
         method=method,
@@ -141,12 +147,12 @@ def build_allocation(
         factor_betas=factor_betas(returns, factors, weights),
         solver=result.solver,
         fallback=fallback,
-        inputs_hash=inputs_hash(returns, {"method": requested, **params}),
+        inputs_hash=inputs_hash(returns, {"method": requested, "params": canonical}),
         return_estimator=estimators[0],
         covariance_estimator=estimators[1],
         requested_method=requested,
         risk_free=risk_free,
         n_obs=len(returns),
         notes=(*notes, *result.notes),
-        parameters=fingerprint(dict(params)),
+        parameters=canonical,
     )

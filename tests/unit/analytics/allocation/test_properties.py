@@ -1,0 +1,166 @@
+"""Hypothesis: random PSD covariances (some near-singular) and feasible random constraints.
+
+Every scheme's weights sum to 1 and respect every bound and sector cap to
+1e-9; min_variance has no more variance, and max_sharpe no less Sharpe, than
+any feasible random portfolio; the fast path equals a direct Clarabel solve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from pas.analytics.allocation.base import SchemeInput
+from pas.analytics.allocation.conic import linear_system, require_solved, solve_conic
+from pas.analytics.allocation.constraints import Constraints, build_constraints
+from pas.analytics.allocation.engine import run_scheme
+from pas.analytics.allocation.max_sharpe import max_sharpe_conic
+from pas.analytics.allocation.min_variance import min_variance_conic
+from pas.analytics.allocation.risk_parity import risk_contributions
+from pas.core.errors import InfeasibleConstraints
+
+TOL = 1e-9
+PROFILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def problems(draw: st.DrawFn, sectors: bool = True, box: bool = False) -> SchemeInput:
+    """Draw (mu, PSD cov, feasible bounds and sector caps) as a SchemeInput."""
+    n = draw(st.integers(2, 12))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    k = draw(st.integers(1, n))
+    near_singular = draw(st.booleans())
+    A = rng.normal(0, 0.2, size=(n, k))
+    diag = rng.uniform(1e-10, 1e-8, n) if near_singular else rng.uniform(0.005, 0.05, n)
+    cov = A @ A.T + np.diag(diag)
+    mu = rng.normal(0.06, 0.08, n)
+    mu[int(rng.integers(n))] = abs(mu[0]) + 0.05  # at least one positive excess return
+    symbols = [f"A{i}" for i in range(n)]
+    lo = rng.uniform(0, 0.9 / n, n) * draw(st.sampled_from([0.0, 1.0]))
+    hi = rng.uniform(1.05 / n, 1.0, n) if draw(st.booleans()) else np.ones(n)
+    bounds = {s: (float(a), float(b)) for s, a, b in zip(symbols, lo, hi, strict=True)}
+    caps, sector_of = None, None
+    if sectors and not box and draw(st.booleans()):
+        names = ["X", "Y", "Z"]
+        sector_of = {s: names[int(rng.integers(3))] for s in symbols}
+        caps = {name: (0.0, float(rng.uniform(0.3, 1.0))) for name in names}
+    cons = build_constraints(symbols, bounds, sectors=sector_of, sector_caps=caps)
+    try:
+        cons.check()
+    except InfeasibleConstraints:
+        assume(False)
+    assume(_feasible(cons))
+    return SchemeInput(tuple(symbols), mu, cov, 0.01, cons, pd.DataFrame(columns=symbols), None, sector_of or {})
+
+
+def _feasible(cons: Constraints) -> bool:
+    system = linear_system(cons)
+    sol = solve_conic(np.zeros((system.nz, system.nz)), np.zeros(system.nz), system.A_eq, system.b_eq, system.A_le, system.b_le)
+    return sol.info.status == "Solved"
+
+
+def random_feasible(data: SchemeInput, count: int, seed: int) -> list[np.ndarray]:
+    """Return feasible portfolios: vertices from random linear objectives and their midpoints."""
+    system = linear_system(data.constraints)
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        q = np.zeros(system.nz)
+        q[: data.n] = rng.normal(size=data.n)
+        sol = solve_conic(np.zeros((system.nz, system.nz)), q, system.A_eq, system.b_eq, system.A_le, system.b_le)
+        out.append(require_solved(sol, "vertex")[: data.n])
+    return out + [(a + b) / 2 for a, b in zip(out[:-1], out[1:], strict=True)]
+
+
+def assert_valid(data: SchemeInput, w: np.ndarray, cash: float) -> None:
+    """Check the sum, every bound and every sector cap independently of Constraints."""
+    cons = data.constraints
+    assert abs(w.sum() + cash - 1.0) <= TOL
+    assert (w >= cons.lower - TOL).all() and (w <= cons.upper + TOL).all()
+    for name, (lo, hi) in (cons.sector_caps or {}).items():
+        inside = sum(w[i] for i, s in enumerate(data.symbols) if data.sectors.get(s) == name)
+        assert lo - TOL <= inside <= hi + TOL
+
+
+@PROFILE
+@given(problems(), st.sampled_from(["max_sharpe", "min_variance", "risk_parity", "hrp", "inverse_volatility", "equal_weight", "strategic"]))
+def test_every_scheme_respects_constraints(data: SchemeInput, method: str) -> None:
+    result, used, _ = run_scheme(method, data, {})
+    assert_valid(data, result.weights, result.cash)
+
+
+@PROFILE
+@given(problems())
+def test_min_variance_is_optimal(data: SchemeInput) -> None:
+    result, used, _ = run_scheme("min_variance", data, {})
+    assert used == "min_variance"
+    var = result.weights @ data.cov @ result.weights
+    for v in random_feasible(data, 6, 0):
+        assert var <= v @ data.cov @ v + 1e-12
+
+
+@PROFILE
+@given(problems())
+def test_max_sharpe_is_optimal(data: SchemeInput) -> None:
+    result, used, _ = run_scheme("max_sharpe", data, {})
+    assume(used == "max_sharpe")
+    excess = data.mu - data.risk_free
+
+    def sharpe(w: np.ndarray) -> float:
+        return float(excess @ w / np.sqrt(w @ data.cov @ w))
+
+    best = sharpe(result.weights)
+    for v in random_feasible(data, 6, 1):
+        if excess @ v > 0:
+            assert best >= sharpe(v) - 1e-7 * max(1.0, abs(best))
+
+
+@PROFILE
+@given(problems(box=True))
+def test_fast_path_equals_clarabel(data: SchemeInput) -> None:
+    cons, cov = data.constraints, data.cov
+    well = np.linalg.eigvalsh(cov).min() > 1e-4
+    fast, _, _ = run_scheme("min_variance", data, {"solver": "box_qp"})
+    slow, _, _ = min_variance_conic(cov, cons, exact=False)
+    if well:
+        np.testing.assert_allclose(fast.weights, slow, atol=1e-6)
+    assert fast.weights @ cov @ fast.weights <= slow @ cov @ slow + 1e-10
+    fast_ms, used, _ = run_scheme("max_sharpe", data, {"solver": "box_qp"})
+    if used == "max_sharpe" and well:
+        np.testing.assert_allclose(fast_ms.weights, max_sharpe_conic(cov, data.mu - data.risk_free, cons, exact=False)[0], atol=1e-6)
+
+
+@PROFILE
+@given(problems(sectors=False))
+def test_risk_parity_contributions_equal(data: SchemeInput) -> None:
+    cons = build_constraints(data.symbols)
+    free = SchemeInput(data.symbols, data.mu, data.cov, 0.0, cons, data.returns)
+    result, used, reason = run_scheme("risk_parity", free, {})
+    if np.linalg.eigvalsh(data.cov).min() < 1e-6:
+        # a (nearly) riskless long-only combination leaves contributions undefined
+        assume(used == "risk_parity")
+    assert used == "risk_parity", reason
+    rc = risk_contributions(data.cov, result.weights)
+    assert np.abs(rc - 1.0 / data.n).max() < 1e-10
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_weights_equal_direct_clarabel_with_sector_caps(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 15
+    A = rng.normal(0, 0.2, (n, 4))
+    cov = A @ A.T + np.diag(rng.uniform(0.01, 0.04, n))
+    mu = rng.normal(0.08, 0.05, n)
+    symbols = [f"A{i}" for i in range(n)]
+    sectors = {s: "XYZ"[i % 3] for i, s in enumerate(symbols)}
+    cons = build_constraints(symbols, (0.0, 0.2), sectors=sectors, sector_caps={"X": 0.3, "Y": (0.2, 0.5)})
+    data = SchemeInput(tuple(symbols), mu, cov, 0.0, cons, pd.DataFrame(columns=symbols), None, sectors)
+    ms, _, _ = run_scheme("max_sharpe", data, {})
+    np.testing.assert_allclose(ms.weights, max_sharpe_conic(cov, mu, cons, exact=False)[0], atol=1e-6)
+    mv, _, _ = run_scheme("min_variance", data, {})
+    np.testing.assert_allclose(mv.weights, min_variance_conic(cov, cons, exact=False)[0], atol=1e-6)
+    assert_valid(data, ms.weights, ms.cash)

@@ -82,3 +82,7 @@ class ApiKey(Base):
     key_prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# Later issues' tables live in their own modules; importing them here puts them in Base.metadata.
+from pas.database import models_allocations  # noqa: E402, F401

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from pas.database.repositories import (
+    SqlAllocationRepository,
     SqlApiKeyRepository,
     SqlFactorRepository,
     SqlPriceRepository,
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
         self.prices = SqlPriceRepository(self.session)
         self.factors = SqlFactorRepository(self.session)
         self.api_keys = SqlApiKeyRepository(self.session)
+        self.allocations = SqlAllocationRepository(self.session)
         return self
 
     def __exit__(

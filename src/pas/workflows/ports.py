@@ -9,6 +9,8 @@ from typing import Protocol
 
 import pandas as pd
 
+from pas.analytics.allocation.result import Allocation
+from pas.core.allocations import StoredAllocation
 from pas.core.records import ApiKeyInfo, SecurityInfo
 
 
@@ -55,6 +57,12 @@ class ApiKeyRepository(Protocol):
     def revoke(self, key_id: int) -> ApiKeyInfo: ...
 
 
+class AllocationRepository(Protocol):
+    def add(self, allocation: Allocation) -> StoredAllocation: ...
+    def get(self, allocation_id: int) -> StoredAllocation: ...
+    def list(self, method: str | None = None, limit: int = 50) -> list[StoredAllocation]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without commit() rolls back."""
 
@@ -66,6 +74,8 @@ class UnitOfWork(Protocol):
     def factors(self) -> FactorRepository: ...
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+    @property
+    def allocations(self) -> AllocationRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -180,7 +180,7 @@ def _allocate(
         return _no_data(window, symbols, method, risk_free, notes, record)
     model, more = _model(clean, factors, expected_returns, covariance, risk_free)
     cons = build_constraints(
-        kept, _kept_bounds(bounds, kept), sectors=sectors, sector_caps=sector_caps,
+        kept, _kept_bounds(bounds, kept, symbols), sectors=sectors, sector_caps=sector_caps,
         current_weights=current_weights, max_turnover=max_turnover, costs=costs, cash=cash,
     )  # fmt: skip
     cons.check()
@@ -209,11 +209,15 @@ def _arrays(model: est.ReturnModel, kept: list[str]) -> tuple[np.ndarray, np.nda
 
 
 def _kept_bounds(
-    bounds: Bounds | Mapping[str, Bounds], kept: list[str]
+    bounds: Bounds | Mapping[str, Bounds], kept: list[str], symbols: list[str]
 ) -> Bounds | Mapping[str, Bounds]:
-    if isinstance(bounds, Mapping):
-        return {k: v for k, v in bounds.items() if k in kept or k == "*"}
-    return bounds
+    """Return the bounds of the kept symbols; InvalidInput names symbols not in the data."""
+    if not isinstance(bounds, Mapping):
+        return bounds
+    unknown = sorted(set(bounds) - set(symbols) - {"*"})
+    if unknown:
+        raise InvalidInput(f"bounds name unknown symbols {unknown}", symbols=unknown)
+    return {k: v for k, v in bounds.items() if k in kept or k == "*"}
 
 
 def _no_data(

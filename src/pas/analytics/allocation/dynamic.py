@@ -2,7 +2,7 @@
 
 At the decision date each component scheme's trailing daily returns
 (`histories`, dates x scheme names, out of sample, before the decision date)
-give its Sharpe ratio over the last `lookback` days (excess of r_f, x √252).
+give its Sharpe ratio over the last `trailing_days` days (excess of r_f, x √252).
 The `top_k` components with a positive Sharpe are blended with weights ∝
 Sharpe (an equal blend of all components when none is positive or no history
 is given). The blend is then scaled to `target_volatility` (ex ante, from the
@@ -58,7 +58,7 @@ class Dynamic:
     name: ClassVar[str] = "dynamic"
     fallback: ClassVar[str | None] = "equal_weight"
     params: ClassVar[frozenset[str]] = frozenset(
-        {"components", "histories", "lookback", "top_k", "target_volatility", "min_obs",
+        {"components", "histories", "trailing_days", "top_k", "target_volatility", "min_obs",
          "component_weights"}
     )  # fmt: skip
     holds_cash: ClassVar[bool] = True
@@ -68,7 +68,7 @@ class Dynamic:
         data: SchemeInput,
         components: Sequence[str] = COMPONENTS,
         histories: pd.DataFrame | None = None,
-        lookback: int = 126,
+        trailing_days: int = 126,
         top_k: int = 3,
         target_volatility: float | None = 0.10,
         min_obs: int = 20,
@@ -79,10 +79,15 @@ class Dynamic:
         from pas.analytics.allocation.registry import SCHEMES
 
         unknown = [c for c in components if c not in SCHEMES or c == self.name]
-        if unknown or top_k < 1 or lookback < 2:
-            raise InvalidInput(f"dynamic: bad components {unknown} or top_k/lookback")
+        if unknown or top_k < 1 or trailing_days < 2:
+            raise InvalidInput(f"dynamic: bad components {unknown} or top_k/trailing_days")
         start = time.perf_counter()
-        sharpes = {} if histories is None else trailing_sharpe(histories, components, lookback, data.risk_free, min_obs)
+        if histories is not None and isinstance(histories.index, pd.DatetimeIndex) and len(data.returns):
+            # never read a component's performance after the decision date
+            histories = histories.loc[: data.returns.index[-1]]
+        sharpes = {} if histories is None else trailing_sharpe(
+            histories, components, trailing_days, data.risk_free, min_obs
+        )
         chosen, note = blend_weights(sharpes, components, top_k)
         w, cash = np.zeros(data.n), 0.0
         for name, share in chosen.items():

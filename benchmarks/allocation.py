@@ -39,7 +39,9 @@ def factor_returns(n: int, t: int = T, seed: int = 7) -> pd.DataFrame:
     alpha = rng.normal(0.0002, 0.0003, size=n)
     noise = rng.normal(0.0, 1.0, size=(t, n)) * rng.uniform(0.008, 0.025, size=n)
     index = pd.bdate_range("2018-01-01", periods=t)
-    return pd.DataFrame(alpha + factors @ betas.T + noise, index=index, columns=[f"S{i:03d}" for i in range(n)])
+    return pd.DataFrame(
+        alpha + factors @ betas.T + noise, index=index, columns=[f"S{i:03d}" for i in range(n)]
+    )
 
 
 def _ordered(weights: Any, columns: pd.Index) -> np.ndarray:
@@ -52,7 +54,9 @@ def _ordered(weights: Any, columns: pd.Index) -> np.ndarray:
 
 def pas_run(scheme: str, r: pd.DataFrame) -> np.ndarray:
     """PAS: estimate + solve through the public API."""
-    a = allocate(returns=r, method=scheme, expected_returns="historical", covariance="sample", risk_free=RF)
+    a = allocate(
+        returns=r, method=scheme, expected_returns="historical", covariance="sample", risk_free=RF
+    )
     return a.weights.reindex(r.columns).to_numpy()
 
 
@@ -76,7 +80,9 @@ def skfolio_run(scheme: str, r: pd.DataFrame) -> np.ndarray:
     if scheme == "risk_parity":
         model: Any = RiskBudgeting()
     elif scheme == "max_sharpe":
-        model = MeanRisk(objective_function=ObjectiveFunction.MAXIMIZE_RATIO, risk_free_rate=RF / 252)
+        model = MeanRisk(
+            objective_function=ObjectiveFunction.MAXIMIZE_RATIO, risk_free_rate=RF / 252
+        )
     else:
         model = MeanRisk()
     return np.asarray(model.fit(r).weights_, dtype=float)
@@ -119,7 +125,9 @@ RUNNERS: dict[str, Callable[[str, pd.DataFrame], np.ndarray]] = {
 }
 
 
-def timed(fn: Callable[[str, pd.DataFrame], np.ndarray], scheme: str, r: pd.DataFrame, repeats: int) -> tuple[float, np.ndarray]:
+def timed(
+    fn: Callable[[str, pd.DataFrame], np.ndarray], scheme: str, r: pd.DataFrame, repeats: int
+) -> tuple[float, np.ndarray]:
     """Return (median seconds, weights) of `repeats` calls after one warm-up."""
     w = fn(scheme, r)
     first = time.perf_counter()
@@ -153,7 +161,7 @@ def run(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
 
 
 def _rows(scheme: str, n: int, results: dict[str, Any]) -> list[dict[str, Any]]:
-    pas_t, pas_w = results["PAS"]
+    pas_t, _pas_w = results["PAS"]
     ref = results["Clarabel (direct)"]
     out = []
     for name, res in results.items():
@@ -170,12 +178,16 @@ def _rows(scheme: str, n: int, results: dict[str, Any]) -> list[dict[str, Any]]:
 
 def report(rows: list[dict[str, Any]]) -> None:
     """Print the table and the PAS speed-up over the fastest peer."""
-    print(f"{'scheme':<13}{'N':>5}  {'library':<18}{'median ms':>11}{'x PAS':>9}  {'max|w-w_clarabel|':>18}  note")
+    print(
+        f"{'scheme':<13}{'N':>5}  {'library':<18}{'median ms':>11}{'x PAS':>9}  {'max|w-w_clarabel|':>18}  note"
+    )
     for r in rows:
         ms = "" if r["ms"] is None else f"{r['ms']:.2f}"
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.1f}"
         diff = "" if r["diff"] is None else f"{r['diff']:.1e}"
-        print(f"{r['scheme']:<13}{r['N']:>5}  {r['library']:<18}{ms:>11}{ratio:>9}  {diff:>18}  {r['note']}")
+        print(
+            f"{r['scheme']:<13}{r['N']:>5}  {r['library']:<18}{ms:>11}{ratio:>9}  {diff:>18}  {r['note']}"
+        )
     print("\nPAS speed-up over the fastest peer (estimate + solve):")
     peers = ("PyPortfolioOpt", "skfolio", "Riskfolio-Lib")
     for scheme in SCHEMES:
@@ -187,7 +199,9 @@ def report(rows: list[dict[str, Any]]) -> None:
                 print(f"  {scheme:<13} N={n:<4} every peer failed")
                 continue
             best = min(ok, key=lambda r: r["ms"])
-            print(f"  {scheme:<13} N={n:<4} {best['ms'] / pas['ms']:7.1f}x  (fastest peer {best['library']}, {best['ms']:.1f} ms; PAS {pas['ms']:.2f} ms)")
+            print(
+                f"  {scheme:<13} N={n:<4} {best['ms'] / pas['ms']:7.1f}x  (fastest peer {best['library']}, {best['ms']:.1f} ms; PAS {pas['ms']:.2f} ms)"
+            )
 
 
 def main() -> None:

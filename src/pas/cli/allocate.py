@@ -29,7 +29,9 @@ def _domain_errors() -> Iterator[None]:
         fail(str(exc), 1)
 
 
-def _csv_allocation(path: Path, symbols: list[str] | None, request: AllocationRequest) -> Allocation:
+def _csv_allocation(
+    path: Path, symbols: list[str] | None, request: AllocationRequest
+) -> Allocation:
     """Return the allocation of a wide (or long) price CSV, without the database."""
     batch = read_prices_csv(path)
     wide = batch.prices.pivot(index="date", columns="symbol", values="adj_close").sort_index()
@@ -75,16 +77,34 @@ def _show(alloc: Allocation, allocation_id: int | None) -> None:
 
 
 def allocate_command(
-    method: str = typer.Option("max_sharpe", "--method", "-m", help="Scheme name (see docs/allocation.md)."),
-    symbols: str | None = typer.Option(None, help="Comma-separated symbols (default: every stored symbol with a sector)."),
-    prices: Path | None = typer.Option(None, "--prices", help="Wide CSV (date + one adjusted close per symbol): no database needed."),
-    as_of: dt.datetime | None = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="Decision date (default: the last price)."),
+    method: str = typer.Option(
+        "max_sharpe", "--method", "-m", help="Scheme name (see docs/allocation.md)."
+    ),
+    symbols: str | None = typer.Option(
+        None, help="Comma-separated symbols (default: every stored symbol with a sector)."
+    ),
+    prices: Path | None = typer.Option(
+        None,
+        "--prices",
+        help="Wide CSV (date + one adjusted close per symbol): no database needed.",
+    ),
+    as_of: dt.datetime | None = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%d"], help="Decision date (default: the last price)."
+    ),
     lookback: int = typer.Option(756, help="Trading days of returns the estimators see."),
-    expected_returns: str | None = typer.Option(None, "--expected-returns", help="historical, ema, capm, ff3 (default: ff3 with stored factors)."),
+    expected_returns: str | None = typer.Option(
+        None,
+        "--expected-returns",
+        help="historical, ema, capm, ff3 (default: ff3 with stored factors).",
+    ),
     covariance: str = typer.Option("ledoit_wolf", help="sample, ledoit_wolf, ewma, factor."),
     risk_free: float = typer.Option(0.0, "--risk-free", help="Annual risk-free rate (0.04 = 4%)."),
-    max_weight: float | None = typer.Option(None, "--max-weight", help="Upper bound of every weight."),
-    save: bool = typer.Option(True, "--save/--no-save", help="Store the result in the allocation history (database only)."),
+    max_weight: float | None = typer.Option(
+        None, "--max-weight", help="Upper bound of every weight."
+    ),
+    save: bool = typer.Option(
+        True, "--save/--no-save", help="Store the result in the allocation history (database only)."
+    ),
     json_out: bool = JsonOpt,
 ) -> None:
     """Compute an allocation (max-Sharpe by default) and print its weights."""

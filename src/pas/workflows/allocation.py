@@ -51,7 +51,9 @@ class AllocationRequest:
             raise InvalidInput(f"max_weight must be in (0, 1], got {self.max_weight}")
 
 
-def _universe(uow: UnitOfWork, symbols: tuple[str, ...] | None) -> tuple[list[str] | None, dict[str, str]]:
+def _universe(
+    uow: UnitOfWork, symbols: tuple[str, ...] | None
+) -> tuple[list[str] | None, dict[str, str]]:
     with uow:
         sectors = uow.securities.sectors()
         if symbols:
@@ -79,7 +81,11 @@ def load_inputs(
         prices = prices.loc[cut:]
     factors = factor_table(uow, "daily", None, request.as_of)
     universe = set(prices.columns)
-    return prices, (factors if len(factors) else None), {s: v for s, v in sectors.items() if s in universe}
+    return (
+        prices,
+        (factors if len(factors) else None),
+        {s: v for s, v in sectors.items() if s in universe},
+    )
 
 
 def compute_allocation(uow: UnitOfWork, request: AllocationRequest) -> Allocation:
@@ -119,7 +125,9 @@ def allocate_and_store(uow: UnitOfWork, request: AllocationRequest) -> StoredAll
     return save_allocation(uow, compute_allocation(uow, request))
 
 
-def list_allocations(uow: UnitOfWork, method: str | None = None, limit: int = 50) -> list[StoredAllocation]:
+def list_allocations(
+    uow: UnitOfWork, method: str | None = None, limit: int = 50
+) -> list[StoredAllocation]:
     """Return the newest stored allocations first (of one method when given)."""
     if not 1 <= limit <= 1000:
         raise InvalidInput(f"limit must be in 1..1000, got {limit}")

@@ -30,11 +30,15 @@ def returns_window(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Return (daily returns up to as_of, last `lookback` rows; prices up to as_of or None)."""
     if (prices is None) == (returns is None):
-        raise InvalidInput("give exactly one of prices or returns (a wide DataFrame, dates x symbols)")
+        raise InvalidInput(
+            "give exactly one of prices or returns (a wide DataFrame, dates x symbols)"
+        )
     frame = prices if prices is not None else returns
     assert frame is not None
     if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:
-        raise InvalidInput("prices/returns must be a wide DataFrame with at least one symbol column")
+        raise InvalidInput(
+            "prices/returns must be a wide DataFrame with at least one symbol column"
+        )
     if as_of is not None:
         if not isinstance(frame.index, pd.DatetimeIndex):
             raise InvalidInput("as_of needs a DatetimeIndex")
@@ -67,7 +71,9 @@ def clean_window(window: pd.DataFrame, risk_based: bool) -> tuple[pd.DataFrame, 
         dropped = [c for c, ok in zip(window.columns.tolist(), enough, strict=True) if not ok]
         clean = window.loc[:, enough]
         clean = clean[np.isfinite(clean.to_numpy(dtype=float)).all(axis=1)]
-        reasons = [f"excluded {', '.join(dropped)}: missing or non-finite returns"] if dropped else []
+        reasons = (
+            [f"excluded {', '.join(dropped)}: missing or non-finite returns"] if dropped else []
+        )
         if len(clean) < len(window):
             reasons.append(f"dropped {len(window) - len(clean)} dates with missing returns")
     if risk_based and len(clean) >= 2:

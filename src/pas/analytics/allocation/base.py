@@ -74,15 +74,15 @@ def blas_threads(n_assets: int, small: int = 200) -> Iterator[None]:
 
     The controller is built once per process; nested calls reuse the outer limit.
     """
-    if n_assets > small or getattr(_limited, "depth", 0):
+    if n_assets > small or getattr(_limited, "active", False):
         yield
         return
-    _limited.depth = 1
+    _limited.active = True
     try:
         with _controller().limit(limits=1, user_api="blas"):
             yield
     finally:
-        _limited.depth = 0
+        _limited.active = False
 
 
 def project(data: SchemeInput, target: np.ndarray, cash: float = 0.0) -> SchemeResult:

@@ -109,7 +109,10 @@ def solve_conic(
     """Return Clarabel's solution of min ½zᵀPz + qᵀz s.t. equalities, inequalities, extra cones."""
     start = time.perf_counter()
     A_parts, b_parts = [A_eq, A_le], [b_eq, b_le]
-    cones: list[object] = [clarabel.ZeroConeT(A_eq.shape[0]), clarabel.NonnegativeConeT(A_le.shape[0])]
+    cones: list[object] = [
+        clarabel.ZeroConeT(A_eq.shape[0]),
+        clarabel.NonnegativeConeT(A_le.shape[0]),
+    ]
     if extra is not None:
         A_parts.append(extra[0])
         b_parts.append(extra[1])
@@ -153,7 +156,9 @@ def polish(
     limit = best_obj + 1e-12 * (1.0 + abs(best_obj))
     for tol in tols:
         active = slack <= tol * (1.0 + np.abs(b_le))
-        cand = _face_optimum(P, q, np.vstack([Aeq, Ale[active]]), np.concatenate([b_eq, b_le[active]]))
+        cand = _face_optimum(
+            P, q, np.vstack([Aeq, Ale[active]]), np.concatenate([b_eq, b_le[active]])
+        )
         if cand is None:
             continue
         feasible = (Ale @ cand <= b_le + 1e-12 * (1 + np.abs(b_le))).all() and np.allclose(

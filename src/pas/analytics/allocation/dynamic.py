@@ -22,12 +22,23 @@ from pas.analytics.allocation.base import SchemeInput, timed
 from pas.analytics.allocation.result import SchemeResult
 from pas.core.errors import InvalidInput
 
-COMPONENTS = ("max_sharpe", "min_variance", "risk_parity", "hrp", "inverse_volatility", "equal_weight")
+COMPONENTS = (
+    "max_sharpe",
+    "min_variance",
+    "risk_parity",
+    "hrp",
+    "inverse_volatility",
+    "equal_weight",
+)
 TRADING_DAYS = 252
 
 
 def trailing_sharpe(
-    histories: pd.DataFrame, components: Sequence[str], lookback: int, risk_free: float, min_obs: int
+    histories: pd.DataFrame,
+    components: Sequence[str],
+    lookback: int,
+    risk_free: float,
+    min_obs: int,
 ) -> dict[str, float]:
     """Return component -> annualised Sharpe of its last `lookback` daily returns (enough data only)."""
     out = {}
@@ -41,15 +52,23 @@ def trailing_sharpe(
     return out
 
 
-def blend_weights(sharpes: Mapping[str, float], components: Sequence[str], top_k: int) -> tuple[dict[str, float], str]:
+def blend_weights(
+    sharpes: Mapping[str, float], components: Sequence[str], top_k: int
+) -> tuple[dict[str, float], str]:
     """Return component -> blend weight and a note saying how it was chosen."""
     positive = sorted(((s, n) for n, s in sharpes.items() if s > 0), reverse=True)[:top_k]
     if not positive:
-        why = "no trailing histories given" if not sharpes else "no component has a positive trailing Sharpe"
+        why = (
+            "no trailing histories given"
+            if not sharpes
+            else "no component has a positive trailing Sharpe"
+        )
         return {n: 1.0 / len(components) for n in components}, f"{why}: equal blend"
     total = sum(s for s, _ in positive)
     chosen = {n: s / total for s, n in positive}
-    return chosen, "blend ∝ trailing Sharpe: " + ", ".join(f"{n} {w:.3f}" for n, w in chosen.items())
+    return chosen, "blend ∝ trailing Sharpe: " + ", ".join(
+        f"{n} {w:.3f}" for n, w in chosen.items()
+    )
 
 
 class Dynamic:
@@ -82,11 +101,17 @@ class Dynamic:
         if unknown or top_k < 1 or trailing_days < 2:
             raise InvalidInput(f"dynamic: bad components {unknown} or top_k/trailing_days")
         start = time.perf_counter()
-        if histories is not None and isinstance(histories.index, pd.DatetimeIndex) and len(data.returns):
+        if (
+            histories is not None
+            and isinstance(histories.index, pd.DatetimeIndex)
+            and len(data.returns)
+        ):
             # never read a component's performance after the decision date
             histories = histories.loc[: data.returns.index[-1]]
-        sharpes = {} if histories is None else trailing_sharpe(
-            histories, components, trailing_days, data.risk_free, min_obs
+        sharpes = (
+            {}
+            if histories is None
+            else trailing_sharpe(histories, components, trailing_days, data.risk_free, min_obs)
         )
         chosen, note = blend_weights(sharpes, components, top_k)
         w, cash = np.zeros(data.n), 0.0
@@ -108,7 +133,9 @@ class Dynamic:
     ) -> tuple[np.ndarray, float]:
         if given is not None and name in given:
             weights = given[name]
-            return np.array([float(weights.get(s, 0.0)) for s in data.symbols]), float(weights.get("CASH", 0.0))
+            return np.array([float(weights.get(s, 0.0)) for s in data.symbols]), float(
+                weights.get("CASH", 0.0)
+            )
         from pas.analytics.allocation.engine import run_scheme
 
         result, _, _ = run_scheme(name, data, {})

@@ -21,7 +21,14 @@ from pas.analytics.allocation.result import SchemeResult
 from pas.core.errors import InvalidInput, OptimizationError, SolverFailed
 
 #: Exceptions that mean "this scheme cannot answer these inputs": fall back.
-RECOVERABLE = (Degenerate, SolverFailed, np.linalg.LinAlgError, FloatingPointError, ValueError, ZeroDivisionError)
+RECOVERABLE = (
+    Degenerate,
+    SolverFailed,
+    np.linalg.LinAlgError,
+    FloatingPointError,
+    ValueError,
+    ZeroDivisionError,
+)
 
 
 def run_scheme(

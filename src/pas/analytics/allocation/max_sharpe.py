@@ -157,4 +157,6 @@ class MaxSharpe:
         w, cash, conic = max_sharpe_conic(data.cov, excess, cons)
         if excess @ w <= 0:
             raise Degenerate(NO_EXCESS)
-        return SchemeResult(w, cash, timed("clarabel", start, conic.info.iterations, conic.info.status))
+        return SchemeResult(
+            w, cash, timed("clarabel", start, conic.info.iterations, conic.info.status)
+        )

@@ -21,7 +21,9 @@ from pas.analytics.allocation.constraints import Constraints
 from pas.analytics.allocation.result import SchemeResult
 
 
-def min_variance_conic(cov: np.ndarray, cons: Constraints, *, exact: bool = True) -> tuple[np.ndarray, float, ConicSolution]:
+def min_variance_conic(
+    cov: np.ndarray, cons: Constraints, *, exact: bool = True
+) -> tuple[np.ndarray, float, ConicSolution]:
     """Return (w, cash, Clarabel's solution) of min wᵀΣw + costsᵀ|w - current|."""
     system = linear_system(cons)
     n, nz = system.n, system.nz
@@ -53,4 +55,6 @@ class MinVariance:
             if sol.ok:
                 return SchemeResult(sol.x, 0.0, timed("box_qp", start, sol.iterations))
         w, cash, conic = min_variance_conic(data.cov, cons)
-        return SchemeResult(w, cash, timed("clarabel", start, conic.info.iterations, conic.info.status))
+        return SchemeResult(
+            w, cash, timed("clarabel", start, conic.info.iterations, conic.info.status)
+        )

@@ -32,4 +32,6 @@ def get_scheme(name: str) -> Scheme:
     try:
         return SCHEMES[name]
     except KeyError:
-        raise InvalidInput(f"unknown allocation method {name!r}; known: {sorted(SCHEMES)}") from None
+        raise InvalidInput(
+            f"unknown allocation method {name!r}; known: {sorted(SCHEMES)}"
+        ) from None

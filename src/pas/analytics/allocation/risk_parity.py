@@ -63,7 +63,9 @@ def risk_budget_newton(
     raise SolverFailed(f"risk parity Newton did not converge in {max_iter} iterations")
 
 
-def risk_budget_conic(cov: np.ndarray, budgets: np.ndarray, cons: Constraints) -> tuple[np.ndarray, Any]:
+def risk_budget_conic(
+    cov: np.ndarray, budgets: np.ndarray, cons: Constraints
+) -> tuple[np.ndarray, Any]:
     """Return (w, Clarabel's solution) of constrained risk budgeting (homogeneous constraints)."""
     n = cons.n
     C = cov / float(np.mean(np.diag(cov)))
@@ -82,7 +84,9 @@ def risk_budget_conic(cov: np.ndarray, budgets: np.ndarray, cons: Constraints) -
     P = sp.block_diag([sp.csc_matrix(C), sp.csc_matrix((n, n))], format="csc")
     q = np.concatenate([np.zeros(n), -budgets])
     extra = (sp.csr_matrix(exp_rows), exp_b, [clarabel.ExponentialConeT() for _ in range(n)])
-    sol = solve_conic(P, q, sp.csr_matrix((0, 2 * n)), np.zeros(0), A_le, np.zeros(A_le.shape[0]), extra)
+    sol = solve_conic(
+        P, q, sp.csr_matrix((0, 2 * n)), np.zeros(0), A_le, np.zeros(A_le.shape[0]), extra
+    )
     z = require_solved(sol, "risk_parity")
     y = np.maximum(z[:n], 0.0)
     return y / y.sum(), sol

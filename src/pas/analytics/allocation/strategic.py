@@ -52,7 +52,10 @@ def policy_weights(
     sector_names = sorted({s for s in sector_of if s is not None})
     if policy is None:
         # equal per sector (a symbol without a sector is a group of its own), equal inside
-        groups = [s if s is not None else f"symbol:{sym}" for s, sym in zip(sector_of, data.symbols, strict=True)]
+        groups = [
+            s if s is not None else f"symbol:{sym}"
+            for s, sym in zip(sector_of, data.symbols, strict=True)
+        ]
         unique = sorted(set(groups))
         w = np.zeros(data.n)
         for g in unique:
@@ -122,7 +125,9 @@ class Strategic:
         outside = breaches(now, np.append(target, cash), band_abs, band_rel)
         if not outside.any():
             note = "every weight is inside its tolerance band: holding current weights"
-            return SchemeResult(cons.current.copy(), cons.current_cash, timed("bands", start), (note,))
+            return SchemeResult(
+                cons.current.copy(), cons.current_cash, timed("bands", start), (note,)
+            )
         names = [*data.symbols, CASH]
         drifted = ", ".join(names[i] for i in np.flatnonzero(outside))
         out = project(data, target, cash)

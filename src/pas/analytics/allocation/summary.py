@@ -71,7 +71,12 @@ def fingerprint(obj: Any) -> Any:
         values = np.ascontiguousarray(obj.to_numpy(dtype=float))
         labels = [str(x) for x in obj.index[:1].tolist() + obj.index[-1:].tolist()]
         cols = [str(c) for c in obj.columns] if isinstance(obj, pd.DataFrame) else [str(obj.name)]
-        return {"shape": list(values.shape), "ends": labels, "columns": cols, "crc32": zlib.crc32(values)}
+        return {
+            "shape": list(values.shape),
+            "ends": labels,
+            "columns": cols,
+            "crc32": _crc(values),
+        }
     if isinstance(obj, np.ndarray):
         return fingerprint(pd.DataFrame(np.atleast_2d(obj)))
     if isinstance(obj, Mapping):
@@ -81,6 +86,12 @@ def fingerprint(obj: Any) -> Any:
     if isinstance(obj, float | int | str | bool) or obj is None:
         return obj
     return str(obj)
+
+
+def _crc(values: np.ndarray) -> int:
+    """Return the CRC-32 of an array's float64 bytes (C order, no copy when contiguous)."""
+    data: Any = np.ascontiguousarray(values, dtype=float)
+    return zlib.crc32(data)
 
 
 def inputs_hash(returns: pd.DataFrame, params: Mapping[str, Any]) -> str:
@@ -98,7 +109,7 @@ def inputs_hash(returns: pd.DataFrame, params: Mapping[str, Any]) -> str:
         digest.update(np.ascontiguousarray(index.asi8).tobytes())
     else:
         digest.update(str(list(index)).encode())
-    digest.update(zlib.crc32(np.ascontiguousarray(returns.to_numpy(dtype=float))).to_bytes(4, "big"))
+    digest.update(_crc(returns.to_numpy(dtype=float)).to_bytes(4, "big"))
     return digest.hexdigest()
 
 
@@ -130,10 +141,14 @@ def build_allocation(
     vol = float(np.sqrt(variance))
     expected = float(w @ mu) + cash * risk_free
     rc = w * marginal / variance if variance > 0 else np.zeros(len(w))
-    risk = weights_series(symbols, kept, rc, 0.0) if variance > 0 else pd.Series(
-        0.0, index=list(symbols), dtype=float
+    risk = (
+        weights_series(symbols, kept, rc, 0.0)
+        if variance > 0
+        else pd.Series(0.0, index=list(symbols), dtype=float)
     )
-    as_of = returns.index[-1] if isinstance(returns.index, pd.DatetimeIndex) and len(returns) else None
+    as_of = (
+        returns.index[-1] if isinstance(returns.index, pd.DatetimeIndex) and len(returns) else None
+    )
     canonical = fingerprint(dict(params))
     return Allocation(
         weights=weights,

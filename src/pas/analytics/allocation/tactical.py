@@ -78,10 +78,14 @@ def tilt_limits(
             base = float(target[inside].sum())
             lo, hi = caps.get(sector, (0.0, 1.0))
             caps[sector] = (max(lo, base - sector_tilt), min(hi, base + sector_tilt))
-    return replace(data, constraints=replace(cons, lower=lower, upper=upper, sector_caps=caps or None))
+    return replace(
+        data, constraints=replace(cons, lower=lower, upper=upper, sector_caps=caps or None)
+    )
 
 
-def apply_trend(w: np.ndarray, cash: float, passes: np.ndarray, filtered_to: str) -> tuple[np.ndarray, float]:
+def apply_trend(
+    w: np.ndarray, cash: float, passes: np.ndarray, filtered_to: str
+) -> tuple[np.ndarray, float]:
     """Return (weights, cash) after moving the weight of failing assets."""
     freed = float(w[~passes].sum())
     out = np.where(passes, w, 0.0)
@@ -131,5 +135,7 @@ class Tactical:
         if trend_filter and not passes.all():
             w, cash = apply_trend(w, cash, passes, filtered_to)
             below = [s for s, ok in zip(data.symbols, passes, strict=True) if not ok]
-            notes.append(f"below their {ma_months}-month average ({filtered_to}): {', '.join(below)}")
+            notes.append(
+                f"below their {ma_months}-month average ({filtered_to}): {', '.join(below)}"
+            )
         return SchemeResult(w, cash, timed("signals", start), tuple(notes))

@@ -71,23 +71,25 @@ class SqlAllocationRepository:
         row = self.session.get(AllocationRow, allocation_id)
         if row is None:
             raise NotFound(f"no allocation with id {allocation_id}", id=allocation_id)
-        return self._records([row])[0]
+        return _records(self.session, [row])[0]
 
     def list(self, method: str | None = None, limit: int = 50) -> list[StoredAllocation]:
         """Return the newest allocations first (of one method when given)."""
         query = select(AllocationRow).order_by(AllocationRow.id.desc()).limit(limit)
         if method:
             query = query.where(AllocationRow.method == method)
-        return self._records(list(self.session.scalars(query)))
+        return _records(self.session, self.session.scalars(query).all())
 
-    def _records(self, rows: Sequence[AllocationRow]) -> list[StoredAllocation]:
-        ids = [r.id for r in rows]
-        weights: dict[int, list[AllocationWeightRow]] = {i: [] for i in ids}
-        if ids:
-            query = select(AllocationWeightRow).where(AllocationWeightRow.allocation_id.in_(ids))
-            for w in self.session.scalars(query):
-                weights[w.allocation_id].append(w)
-        return [_record(r, weights[r.id]) for r in rows]
+
+def _records(session: Session, rows: Sequence[AllocationRow]) -> list[StoredAllocation]:
+    """Return the records of `rows` with their weights (one query for all of them)."""
+    ids = [r.id for r in rows]
+    weights: dict[int, list[AllocationWeightRow]] = {i: [] for i in ids}
+    if ids:
+        query = select(AllocationWeightRow).where(AllocationWeightRow.allocation_id.in_(ids))
+        for w in session.scalars(query):
+            weights[w.allocation_id].append(w)
+    return [_record(r, weights[r.id]) for r in rows]
 
 
 def _record(row: AllocationRow, weights: list[AllocationWeightRow]) -> StoredAllocation:

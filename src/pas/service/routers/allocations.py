@@ -51,7 +51,7 @@ class AllocationBody(BaseModel):
     method: str = "max_sharpe"
     universe: list[str] | None = Field(None, min_length=1)
     strategy: str | None = None
-    parameters: AllocationParameters = Field(default_factory=AllocationParameters)  # type: ignore[arg-type]
+    parameters: AllocationParameters = Field(default_factory=AllocationParameters)
 
 
 def _scheme_params(raw: dict[str, Any]) -> dict[str, Any]:

@@ -21,9 +21,18 @@ SECTORS = {s: ("Tech" if i < 3 else "Energy") for i, s in enumerate(SYMS)}
         ({"bounds": (0.2, 1.0)}, "lower bounds sum to 1.2"),
         ({"bounds": {"S00": (0.5, 0.2)}}, "bounds of S00: lower 0.5 > upper 0.2"),
         ({"sectors": SECTORS, "sector_caps": {"Tech": 0.3, "Energy": 0.3}}, "allow at most 0.6"),
-        ({"sectors": SECTORS, "sector_caps": {"Tech": (0.6, 0.5)}}, "sector cap Tech: minimum 0.6 > maximum 0.5"),
-        ({"sectors": SECTORS, "sector_caps": {"Tech": (0.8, 1.0), "Energy": (0.5, 1.0)}}, "need at least 1.3"),
-        ({"sectors": SECTORS, "sector_caps": {"Tech": 0.2}, "bounds": {"S00": (0.3, 1.0)}}, "sector cap Tech: maximum 0.2 < its assets' lower bounds"),
+        (
+            {"sectors": SECTORS, "sector_caps": {"Tech": (0.6, 0.5)}},
+            "sector cap Tech: minimum 0.6 > maximum 0.5",
+        ),
+        (
+            {"sectors": SECTORS, "sector_caps": {"Tech": (0.8, 1.0), "Energy": (0.5, 1.0)}},
+            "need at least 1.3",
+        ),
+        (
+            {"sectors": SECTORS, "sector_caps": {"Tech": 0.2}, "bounds": {"S00": (0.3, 1.0)}},
+            "sector cap Tech: maximum 0.2 < its assets' lower bounds",
+        ),
     ],
 )
 def test_infeasible_constraints_are_named(kwargs: dict, needle: str) -> None:
@@ -33,10 +42,15 @@ def test_infeasible_constraints_are_named(kwargs: dict, needle: str) -> None:
     assert info.value.details["constraints"]
 
 
-@pytest.mark.parametrize("method", ["max_sharpe", "min_variance", "risk_parity", "hrp", "inverse_volatility", "equal_weight"])
+@pytest.mark.parametrize(
+    "method",
+    ["max_sharpe", "min_variance", "risk_parity", "hrp", "inverse_volatility", "equal_weight"],
+)
 def test_bounds_and_caps_hold(method: str) -> None:
     bounds = {"*": (0.02, 0.35), "S05": (0.05, 0.1)}
-    a = allocate(returns=R, method=method, bounds=bounds, sectors=SECTORS, sector_caps={"Tech": (0.3, 0.45)})
+    a = allocate(
+        returns=R, method=method, bounds=bounds, sectors=SECTORS, sector_caps={"Tech": (0.3, 0.45)}
+    )
     w = a.weights
     assert abs(w.sum() - 1) < 1e-12 and a.method == method
     assert (w >= 0.02 - 1e-9).all() and (w.drop("S05") <= 0.35 + 1e-9).all()
@@ -81,7 +95,7 @@ def test_costs_keep_small_trades_away() -> None:
     assert moved(ms) < 1e-8 and ms.method == "max_sharpe"
     some = allocate(returns=R, method="max_sharpe", current_weights=current, costs=0.05)
     free = allocate(returns=R, method="max_sharpe")
-    assert 1e-6 < moved(some) and np.abs(some.weights - free.weights).max() > 1e-3
+    assert moved(some) > 1e-6 and np.abs(some.weights - free.weights).max() > 1e-3
 
 
 def test_cash_allowance() -> None:
@@ -90,7 +104,9 @@ def test_cash_allowance() -> None:
     b = allocate(returns=R, method="max_sharpe", cash=(0.1, 0.5))
     assert b.weights[CASH] == pytest.approx(0.1, abs=1e-9)  # Sharpe is scale-free: hold the minimum
     plain = allocate(returns=R, method="max_sharpe")
-    np.testing.assert_allclose(b.weights.drop(CASH).to_numpy() / 0.9, plain.weights.to_numpy(), atol=1e-6)
+    np.testing.assert_allclose(
+        b.weights.drop(CASH).to_numpy() / 0.9, plain.weights.to_numpy(), atol=1e-6
+    )
 
 
 def test_invalid_constraint_inputs() -> None:

@@ -53,7 +53,9 @@ def test_nan_columns_and_rows_are_handled() -> None:
 
 
 def test_all_nan_gives_equal_weight() -> None:
-    returns = pd.DataFrame(np.nan, index=pd.bdate_range("2020-01-01", periods=50), columns=list("ABC"))
+    returns = pd.DataFrame(
+        np.nan, index=pd.bdate_range("2020-01-01", periods=50), columns=list("ABC")
+    )
     a = allocate(returns=returns, method="max_sharpe")
     assert a.method == "equal_weight" and "fewer than" in a.fallback
     np.testing.assert_allclose(a.weights.to_numpy(), 1 / 3)

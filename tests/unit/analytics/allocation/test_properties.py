@@ -7,6 +7,8 @@ any feasible random portfolio; the fast path equals a direct Clarabel solve.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,12 +56,21 @@ def problems(draw: st.DrawFn, sectors: bool = True, box: bool = False) -> Scheme
     except InfeasibleConstraints:
         assume(False)
     assume(_feasible(cons))
-    return SchemeInput(tuple(symbols), mu, cov, 0.01, cons, pd.DataFrame(columns=symbols), None, sector_of or {})
+    return SchemeInput(
+        tuple(symbols), mu, cov, 0.01, cons, pd.DataFrame(columns=symbols), None, sector_of or {}
+    )
 
 
 def _feasible(cons: Constraints) -> bool:
     system = linear_system(cons)
-    sol = solve_conic(np.zeros((system.nz, system.nz)), np.zeros(system.nz), system.A_eq, system.b_eq, system.A_le, system.b_le)
+    sol = solve_conic(
+        np.zeros((system.nz, system.nz)),
+        np.zeros(system.nz),
+        system.A_eq,
+        system.b_eq,
+        system.A_le,
+        system.b_le,
+    )
     return sol.info.status == "Solved"
 
 
@@ -71,9 +82,11 @@ def random_feasible(data: SchemeInput, count: int, seed: int) -> list[np.ndarray
     for _ in range(count):
         q = np.zeros(system.nz)
         q[: data.n] = rng.normal(size=data.n)
-        sol = solve_conic(np.zeros((system.nz, system.nz)), q, system.A_eq, system.b_eq, system.A_le, system.b_le)
+        sol = solve_conic(
+            np.zeros((system.nz, system.nz)), q, system.A_eq, system.b_eq, system.A_le, system.b_le
+        )
         out.append(require_solved(sol, "vertex")[: data.n])
-    return out + [(a + b) / 2 for a, b in zip(out[:-1], out[1:], strict=True)]
+    return out + [(a + b) / 2 for a, b in itertools.pairwise(out)]
 
 
 def assert_valid(data: SchemeInput, w: np.ndarray, cash: float) -> None:
@@ -87,9 +100,22 @@ def assert_valid(data: SchemeInput, w: np.ndarray, cash: float) -> None:
 
 
 @PROFILE
-@given(problems(), st.sampled_from(["max_sharpe", "min_variance", "risk_parity", "hrp", "inverse_volatility", "equal_weight", "strategic"]))
+@given(
+    problems(),
+    st.sampled_from(
+        [
+            "max_sharpe",
+            "min_variance",
+            "risk_parity",
+            "hrp",
+            "inverse_volatility",
+            "equal_weight",
+            "strategic",
+        ]
+    ),
+)
 def test_every_scheme_respects_constraints(data: SchemeInput, method: str) -> None:
-    result, used, _ = run_scheme(method, data, {})
+    result, _used, _ = run_scheme(method, data, {})
     assert_valid(data, result.weights, result.cash)
 
 
@@ -131,7 +157,11 @@ def test_fast_path_equals_clarabel(data: SchemeInput) -> None:
     assert fast.weights @ cov @ fast.weights <= slow @ cov @ slow + 1e-10
     fast_ms, used, _ = run_scheme("max_sharpe", data, {"solver": "box_qp"})
     if used == "max_sharpe" and well:
-        np.testing.assert_allclose(fast_ms.weights, max_sharpe_conic(cov, data.mu - data.risk_free, cons, exact=False)[0], atol=1e-6)
+        np.testing.assert_allclose(
+            fast_ms.weights,
+            max_sharpe_conic(cov, data.mu - data.risk_free, cons, exact=False)[0],
+            atol=1e-6,
+        )
 
 
 @PROFILE
@@ -157,10 +187,16 @@ def test_weights_equal_direct_clarabel_with_sector_caps(seed: int) -> None:
     mu = rng.normal(0.08, 0.05, n)
     symbols = [f"A{i}" for i in range(n)]
     sectors = {s: "XYZ"[i % 3] for i, s in enumerate(symbols)}
-    cons = build_constraints(symbols, (0.0, 0.2), sectors=sectors, sector_caps={"X": 0.3, "Y": (0.2, 0.5)})
-    data = SchemeInput(tuple(symbols), mu, cov, 0.0, cons, pd.DataFrame(columns=symbols), None, sectors)
+    cons = build_constraints(
+        symbols, (0.0, 0.2), sectors=sectors, sector_caps={"X": 0.3, "Y": (0.2, 0.5)}
+    )
+    data = SchemeInput(
+        tuple(symbols), mu, cov, 0.0, cons, pd.DataFrame(columns=symbols), None, sectors
+    )
     ms, _, _ = run_scheme("max_sharpe", data, {})
-    np.testing.assert_allclose(ms.weights, max_sharpe_conic(cov, mu, cons, exact=False)[0], atol=1e-6)
+    np.testing.assert_allclose(
+        ms.weights, max_sharpe_conic(cov, mu, cons, exact=False)[0], atol=1e-6
+    )
     mv, _, _ = run_scheme("min_variance", data, {})
     np.testing.assert_allclose(mv.weights, min_variance_conic(cov, cons, exact=False)[0], atol=1e-6)
     assert_valid(data, ms.weights, ms.cash)

@@ -30,7 +30,14 @@ def test_strategic_default_is_equal_per_sector_then_inside() -> None:
 def test_strategic_sector_policy_split_by_sub_scheme() -> None:
     policy = {"Tech": 0.5, "Energy": 0.3, "Health": 0.2}
     r = _returns(1)
-    a = allocate(returns=r, method="strategic", sectors=SECTORS, policy=policy, within="inverse_volatility", covariance="sample")
+    a = allocate(
+        returns=r,
+        method="strategic",
+        sectors=SECTORS,
+        policy=policy,
+        within="inverse_volatility",
+        covariance="sample",
+    )
     vol = r[["A", "B"]].std().to_numpy()
     inv = (1 / vol) / (1 / vol).sum()
     np.testing.assert_allclose(a.weights[["A", "B"]].to_numpy(), 0.5 * inv, atol=1e-12)
@@ -45,7 +52,13 @@ def test_strategic_bands_hold_or_rebalance() -> None:
     drifted = {"A": 0.40, "B": 0.30, "C": 0.16, "D": 0.14}  # D: |0.04| > min(0.05, 0.025)
     b = allocate(returns=_returns(), method="strategic", policy=policy, current_weights=drifted)
     assert b.weights.to_dict() == pytest.approx(policy) and "outside the band: D" in b.notes[0]
-    c = allocate(returns=_returns(), method="strategic", policy=policy, current_weights=drifted, band_rel=None)
+    c = allocate(
+        returns=_returns(),
+        method="strategic",
+        policy=policy,
+        current_weights=drifted,
+        band_rel=None,
+    )
     assert c.weights.to_dict() == pytest.approx(drifted)
 
 
@@ -60,7 +73,9 @@ def test_strategic_rejects_a_bad_policy() -> None:
     with pytest.raises(InvalidInput, match="sum to 1"):
         allocate(returns=_returns(), method="strategic", policy={"A": 0.5})
     with pytest.raises(InvalidInput, match="unknown"):
-        allocate(returns=_returns(), method="strategic", policy={"A": 0.5, "Tech": 0.5}, sectors=SECTORS)
+        allocate(
+            returns=_returns(), method="strategic", policy={"A": 0.5, "Tech": 0.5}, sectors=SECTORS
+        )
 
 
 def _trending_prices() -> pd.DataFrame:
@@ -94,7 +109,9 @@ def test_tactical_tilts_by_momentum_and_filters_trend_to_cash() -> None:
 def test_tactical_sector_tilt_limit_binds() -> None:
     prices = _trending_prices()
     sectors = {"A": "X", "D": "X", "B": "Y", "C": "Y"}
-    a = allocate(prices, method="tactical", tilt=0.05, sector_tilt=0.02, sectors=sectors, trend_filter=False)
+    a = allocate(
+        prices, method="tactical", tilt=0.05, sector_tilt=0.02, sectors=sectors, trend_filter=False
+    )
     assert a.weights[["A", "D"]].sum() == pytest.approx(0.5 + 0.02, abs=1e-9)
     assert (a.weights - 0.25).abs().max() <= 0.05 + 1e-9
 
@@ -106,24 +123,62 @@ def test_tactical_without_enough_history_falls_back_to_strategic() -> None:
 
 def test_dynamic_blends_by_positive_sharpe_and_targets_volatility() -> None:
     r = _returns(3, 5, 500)
-    days = pd.bdate_range("2019-01-01", periods=200)
+    days = r.index[-200:]
     rng = np.random.default_rng(0)
     base = rng.normal(0, 0.01, 200)
     base -= base.mean()
     histories = pd.DataFrame(
-        {"min_variance": base + 0.002, "risk_parity": base + 0.001, "hrp": base - 0.001, "equal_weight": base - 0.002},
+        {
+            "min_variance": base + 0.002,
+            "risk_parity": base + 0.001,
+            "hrp": base - 0.001,
+            "equal_weight": base - 0.002,
+        },
         index=days,
     )
-    a = allocate(returns=r, method="dynamic", histories=histories, trailing_days=200, top_k=2, target_volatility=None, covariance="sample")
+    a = allocate(
+        returns=r,
+        method="dynamic",
+        histories=histories,
+        trailing_days=200,
+        top_k=2,
+        target_volatility=None,
+        covariance="sample",
+    )
     mv = allocate(returns=r, method="min_variance", covariance="sample").weights
     rp = allocate(returns=r, method="risk_parity", covariance="sample").weights
-    np.testing.assert_allclose(a.weights.to_numpy(), (2 / 3 * mv + 1 / 3 * rp).to_numpy(), atol=1e-10)
-    b = allocate(returns=r, method="dynamic", histories=histories, trailing_days=200, top_k=2, target_volatility=0.05, covariance="sample")
+    np.testing.assert_allclose(
+        a.weights.to_numpy(), (2 / 3 * mv + 1 / 3 * rp).to_numpy(), atol=1e-10
+    )
+    b = allocate(
+        returns=r,
+        method="dynamic",
+        histories=histories,
+        trailing_days=200,
+        top_k=2,
+        target_volatility=0.05,
+        covariance="sample",
+    )
     assert b.volatility == pytest.approx(0.05, rel=1e-9) and b.weights[CASH] > 0
-    np.testing.assert_allclose(b.weights.drop(CASH).to_numpy() / (1 - b.weights[CASH]), a.weights.to_numpy(), atol=1e-10)
+    np.testing.assert_allclose(
+        b.weights.drop(CASH).to_numpy() / (1 - b.weights[CASH]), a.weights.to_numpy(), atol=1e-10
+    )
+
+
+def test_dynamic_never_reads_histories_after_the_decision_date() -> None:
+    r = _returns(3, 5, 500)
+    days = pd.bdate_range(r.index[-1] + pd.Timedelta(days=1), periods=100)
+    later = pd.DataFrame({"min_variance": np.full(100, 0.01)}, index=days)
+    a = allocate(returns=r, method="dynamic", histories=later, target_volatility=None)
+    assert "no trailing histories" in a.notes[0]
 
 
 def test_dynamic_without_histories_is_an_equal_blend() -> None:
-    a = allocate(returns=_returns(4), method="dynamic", components=["equal_weight", "inverse_volatility"], target_volatility=None)
+    a = allocate(
+        returns=_returns(4),
+        method="dynamic",
+        components=["equal_weight", "inverse_volatility"],
+        target_volatility=None,
+    )
     assert "equal blend" in a.notes[0]
     assert abs(a.weights.sum() - 1) < 1e-12

@@ -36,13 +36,26 @@ def demo_inputs() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
 def golden(method: str) -> Allocation:
     """Return today's demo allocation of `method`."""
     prices, factors, sectors = demo_inputs()
-    return allocate(prices, method=method, factors=factors, sectors=sectors, as_of=AS_OF, lookback=LOOKBACK)
+    return allocate(
+        prices, method=method, factors=factors, sectors=sectors, as_of=AS_OF, lookback=LOOKBACK
+    )
 
 
 def record(a: Allocation) -> dict[str, Any]:
     """Return the pinned fields of an allocation."""
     out = a.to_dict()
-    keep = ("method", "as_of", "weights", "expected_return", "volatility", "sharpe", "fallback", "inputs_hash", "estimators", "notes")
+    keep = (
+        "method",
+        "as_of",
+        "weights",
+        "expected_return",
+        "volatility",
+        "sharpe",
+        "fallback",
+        "inputs_hash",
+        "estimators",
+        "notes",
+    )
     return {k: out[k] for k in keep}
 
 

@@ -43,8 +43,10 @@ def returns_window(
         if not isinstance(frame.index, pd.DatetimeIndex):
             raise InvalidInput("as_of needs a DatetimeIndex")
         frame = frame.loc[: pd.Timestamp(as_of)]
-    if any(dtype != np.float64 for dtype in frame.dtypes):
+    if frame.to_numpy().dtype != np.float64:
         frame = frame.astype(float)
+    else:
+        frame = frame.copy(deep=False)  # copy-on-write: the caller's later edits never reach us
     if prices is not None:
         prices = frame
         window = prices.pct_change(fill_method=None).iloc[1:]
@@ -172,7 +174,7 @@ def _allocate(
     cash: float | Bounds | None,
     scheme_params: dict[str, Any],
 ) -> Allocation:
-    symbols = window.columns.tolist()
+    symbols = window.columns
     clean, notes = clean_window(window, getattr(scheme, "risk_based", True))
     kept = clean.columns.tolist()
     record = {
@@ -183,10 +185,10 @@ def _allocate(
         "factors": factors, **scheme_params,
     }  # fmt: skip
     if len(clean) < MIN_OBS or not kept:
-        return _no_data(window, symbols, method, risk_free, notes, record)
+        return _no_data(window, method, risk_free, notes, record)
     model, more = _model(clean, factors, expected_returns, covariance, risk_free)
     cons = build_constraints(
-        kept, _kept_bounds(bounds, kept, symbols), sectors=sectors, sector_caps=sector_caps,
+        kept, _kept_bounds(bounds, kept, symbols.tolist()), sectors=sectors, sector_caps=sector_caps,
         current_weights=current_weights, max_turnover=max_turnover, costs=costs, cash=cash,
     )  # fmt: skip
     cons.check()
@@ -228,18 +230,18 @@ def _kept_bounds(
 
 def _no_data(
     window: pd.DataFrame,
-    symbols: list[str],
     method: str,
     risk_free: float,
     notes: list[str],
     record: dict[str, Any],
 ) -> Allocation:
     """Return equal weights when no usable return window is left (metrics undefined)."""
+    symbols = window.columns
     n = len(symbols)
     reason = f"{method} -> equal_weight: fewer than {MIN_OBS} usable observations"
     result = SchemeResult(np.full(n, 1.0 / n), 0.0, SolverInfo("closed_form"))
     alloc = build_allocation(
-        result, symbols=symbols, kept=symbols, mu=np.zeros(n), cov=np.zeros((n, n)),
+        result, symbols=symbols, kept=symbols.tolist(), mu=np.zeros(n), cov=np.zeros((n, n)),
         risk_free=risk_free, method="equal_weight", requested=method,
         fallback="; ".join([*notes, reason]), returns=window.fillna(0.0), factors=None,
         sectors=None, estimators=("none", "none"), params=record,

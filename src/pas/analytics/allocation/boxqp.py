@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
+from scipy.linalg import LinAlgError, cho_factor, cho_solve, get_lapack_funcs
 
 AT_LOWER, FREE, AT_UPPER = -1, 0, 1
 
@@ -44,20 +44,17 @@ def solve_fixed(
 ) -> tuple[np.ndarray, float] | None:
     """Return (x, nu) solving the KKT system with `status` fixed, or None when singular."""
     a = np.ones(len(q)) if a is None else a
-    x = np.where(status == AT_LOWER, lo, np.where(status == AT_UPPER, hi, 0.0))
-    free = status == FREE
-    if not free.any():
+    free_mask = status == FREE
+    free = free_mask.nonzero()[0]
+    if not len(free):
         return None
-    bound = ~free
-    rhs = -q[free]
-    if bound.any():
-        rhs = rhs - P[np.ix_(free, bound)] @ x[bound]
-    rest = total - float(a[bound] @ x[bound])
-    P_ff, a_free = P[np.ix_(free, free)], a[free]
-    if len(rhs) <= SMALL:
-        solved = _bordered(P_ff, a_free, rhs, rest)
-    else:
-        solved = _cholesky(P_ff, a_free, rhs, rest)
+    x = np.where(status == AT_LOWER, lo, hi)
+    x[free] = 0.0
+    rhs = -(q + P @ x)[free]
+    rest = total - float(a @ x)
+    P_ff, a_free = P[free[:, None], free], a[free]
+    solve = _bordered if len(free) <= SMALL else _cholesky
+    solved = solve(P_ff, a_free, rhs, rest)
     if solved is None:
         return None
     x[free], nu = solved
@@ -66,6 +63,7 @@ def solve_fixed(
 
 #: free sets up to this size solve the bordered KKT system in one LAPACK call
 SMALL = 120
+_gesv = get_lapack_funcs("gesv", dtype=np.float64)
 
 
 def _bordered(
@@ -74,13 +72,13 @@ def _bordered(
     k = len(rhs)
     kkt = np.empty((k + 1, k + 1))
     kkt[:k, :k], kkt[:k, k], kkt[k, :k], kkt[k, k] = P_ff, a, a, 0.0
-    b = np.append(rhs, rest)
-    try:
-        sol = np.linalg.solve(kkt, b)
-    except np.linalg.LinAlgError:
-        return None
+    b = np.empty(k + 1)
+    b[:k], b[k] = rhs, rest
+    _, _, sol, info = _gesv(kkt, b)
     # a (nearly) singular system shows in the residual; decline and let Clarabel answer
-    if not np.isfinite(sol).all() or np.abs(kkt @ sol - b).max() > 1e-9 * (1.0 + np.abs(b).max()):
+    if info != 0 or not np.isfinite(sol).all():
+        return None
+    if np.abs(kkt @ sol - b).max() > 1e-9 * (1.0 + np.abs(b).max()):
         return None
     return sol[:k], float(sol[k])
 
@@ -112,16 +110,14 @@ def _infeasible(
     a: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (indices breaking a KKT condition, their violation sizes)."""
-    scale = 1.0 + float(np.abs(x).max())
-    grad = P @ x + q + nu * (1.0 if a is None else a)
-    gscale = 1e-12 * (1.0 + float(np.abs(grad).max()) + abs(nu))
-    xtol = 1e-13 * scale
-    size = np.zeros(len(x))
-    free = status == FREE
-    size[free] = np.maximum(lo[free] - x[free] - xtol, x[free] - hi[free] - xtol)
-    low, up = status == AT_LOWER, status == AT_UPPER
-    size[low] = (-grad[low] - gscale) / (1.0 + abs(nu))
-    size[up] = (grad[up] - gscale) / (1.0 + abs(nu))
+    grad = P @ x + q + (nu if a is None else nu * a)
+    xtol = 1e-13 * (1.0 + float(np.abs(x).max()))
+    gtol = 1e-12 * (1.0 + float(np.abs(grad).max()) + abs(nu))
+    size = np.where(
+        status == FREE,
+        np.maximum(lo - x, x - hi) - xtol,
+        np.where(status == AT_LOWER, -grad - gtol, grad - gtol) / (1.0 + abs(nu)),
+    )
     size[lo >= hi] = 0.0  # fixed weights never pivot
     bad = np.flatnonzero(size > 0)
     return bad, size[bad]
@@ -159,10 +155,8 @@ def solve_box_qp(
             backups -= 1
         else:
             bad = bad[[int(np.argmax(bad))]]
-        for i in bad:
-            if status[i] != FREE:
-                status[i] = FREE
-            else:
-                status[i] = AT_LOWER if x[i] < lo[i] else AT_UPPER
+        leaving = bad[status[bad] == FREE]
+        status[bad[status[bad] != FREE]] = FREE
+        status[leaving] = np.where(x[leaving] < lo[leaving], AT_LOWER, AT_UPPER)
         status[lo >= hi] = AT_LOWER
     return BoxSolution(x, nu, status, max_iter, False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -62,14 +63,35 @@ class Allocation:
     factor_betas: pd.Series | None
     solver: SolverInfo
     fallback: str | None
-    inputs_hash: str
     return_estimator: str
     covariance_estimator: str
     requested_method: str = ""
     risk_free: float = 0.0
     n_obs: int = 0
     notes: tuple[str, ...] = ()
-    parameters: dict[str, Any] = field(default_factory=dict)
+    #: (return window, parameters) the decision was made from; hashed on first use
+    provenance: tuple[pd.DataFrame, dict[str, Any]] | None = field(default=None, repr=False)
+
+    @cached_property
+    def parameters(self) -> dict[str, Any]:
+        """Return the parameters in canonical JSON-ready form (frames by shape, labels, CRC-32)."""
+        from pas.analytics.allocation.summary import fingerprint
+
+        return fingerprint(self.provenance[1]) if self.provenance is not None else {}
+
+    @cached_property
+    def inputs_hash(self) -> str:
+        """Return the SHA-256 of the data window and parameters (computed once, on first use).
+
+        Bookkeeping is not on the hot path: the hash is computed when it is
+        read (persisting, JSON), not for every allocation a backtest makes.
+        """
+        from pas.analytics.allocation.summary import inputs_hash
+
+        if self.provenance is None:
+            return ""
+        canonical = {"method": self.requested_method or self.method, "params": self.parameters}
+        return inputs_hash(self.provenance[0], canonical)
 
     @property
     def cash(self) -> float:

@@ -17,18 +17,19 @@ TRADING_DAYS = 252
 
 
 def weights_series(
-    symbols: Sequence[str], kept: Sequence[str], w: np.ndarray, cash: float
+    symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cash: float
 ) -> pd.Series:
     """Return weights over every requested symbol (0 where excluded) plus CASH when held."""
-    if list(kept) == list(symbols):
-        values, labels = np.asarray(w, dtype=float), list(symbols)
+    labels = symbols.tolist()
+    if list(kept) == labels:
+        values = np.asarray(w, dtype=float)
     else:
         where = {s: i for i, s in enumerate(kept)}
-        values = np.array([float(w[where[s]]) if s in where else 0.0 for s in symbols])
-        labels = list(symbols)
+        values = np.array([float(w[where[s]]) if s in where else 0.0 for s in labels])
+    index = symbols
     if cash > 1e-12:
-        values, labels = np.append(values, cash), [*labels, CASH]
-    return pd.Series(values / values.sum(), index=labels, dtype=float)
+        values, index = np.append(values, cash), symbols.append(pd.Index([CASH]))
+    return pd.Series(values / values.sum(), index=index, dtype=float, copy=False)
 
 
 def sector_weights(weights: pd.Series, sectors: Mapping[str, str] | None) -> pd.Series | None:
@@ -94,15 +95,15 @@ def _crc(values: np.ndarray) -> int:
     return zlib.crc32(data)
 
 
-def inputs_hash(returns: pd.DataFrame, params: Mapping[str, Any]) -> str:
+def inputs_hash(returns: pd.DataFrame, canonical: Mapping[str, Any]) -> str:
     """Return SHA-256 over the return window (dates, symbols, CRC-32 of values) and parameters.
 
-    The values enter through CRC-32 (2 ms for 1,260 x 500) rather than a
+    `canonical` is the parameters' `fingerprint`. The values enter through CRC-32 (2 ms for 1,260 x 500) rather than a
     cryptographic hash (6 ms): the hash identifies a decision, it does not
     defend against forgery.
     """
     digest = hashlib.sha256()
-    digest.update(json.dumps(fingerprint(dict(params)), sort_keys=True, default=str).encode())
+    digest.update(json.dumps(canonical, sort_keys=True, default=str).encode())
     digest.update("\x1f".join(map(str, returns.columns.tolist())).encode())
     index = returns.index
     if isinstance(index, pd.DatetimeIndex):
@@ -116,7 +117,7 @@ def inputs_hash(returns: pd.DataFrame, params: Mapping[str, Any]) -> str:
 def build_allocation(
     result: SchemeResult,
     *,
-    symbols: Sequence[str],
+    symbols: pd.Index,
     kept: Sequence[str],
     mu: np.ndarray,
     cov: np.ndarray,
@@ -135,7 +136,7 @@ def build_allocation(
     weights = weights_series(symbols, kept, result.weights, result.cash)
     full = weights.to_numpy()
     cash = float(full[-1]) if weights.index[-1] == CASH else 0.0
-    w = full[: len(symbols)] if list(kept) == list(symbols) else weights.reindex(kept).to_numpy()
+    w = full[: len(symbols)] if list(kept) == symbols.tolist() else weights.reindex(kept).to_numpy()
     marginal = cov @ w
     variance = max(float(w @ marginal), 0.0)
     vol = float(np.sqrt(variance))
@@ -149,7 +150,6 @@ def build_allocation(
     as_of = (
         returns.index[-1] if isinstance(returns.index, pd.DatetimeIndex) and len(returns) else None
     )
-    canonical = fingerprint(dict(params))
     return Allocation(
         weights=weights,
         method=method,
@@ -162,12 +162,11 @@ def build_allocation(
         factor_betas=factor_betas(returns, factors, weights),
         solver=result.solver,
         fallback=fallback,
-        inputs_hash=inputs_hash(returns, {"method": requested, "params": canonical}),
         return_estimator=estimators[0],
         covariance_estimator=estimators[1],
         requested_method=requested,
         risk_free=risk_free,
         n_obs=len(returns),
         notes=(*notes, *result.notes),
-        parameters=canonical,
+        provenance=(returns, dict(params)),
     )

@@ -43,10 +43,9 @@ def returns_window(
         if not isinstance(frame.index, pd.DatetimeIndex):
             raise InvalidInput("as_of needs a DatetimeIndex")
         frame = frame.loc[: pd.Timestamp(as_of)]
-    if frame.to_numpy().dtype != np.float64:
-        frame = frame.astype(float)
-    else:
-        frame = frame.copy(deep=False)  # copy-on-write: the caller's later edits never reach us
+    # copy-on-write either way: the caller's later edits never reach this window
+    float64 = frame.to_numpy().dtype == np.float64
+    frame = frame.copy(deep=False) if float64 else frame.astype(float)
     if prices is not None:
         prices = frame
         window = prices.pct_change(fill_method=None).iloc[1:]

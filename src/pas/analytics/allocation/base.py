@@ -61,8 +61,9 @@ class Scheme(Protocol):
 
 
 @lru_cache(maxsize=1)
-def _controller() -> ThreadpoolController:
-    return ThreadpoolController()
+def _blas_libraries() -> tuple[Any, ...]:
+    """Return threadpoolctl's controllers of the loaded BLAS libraries (inspected once)."""
+    return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
 
 
 _limited = threading.local()
@@ -72,16 +73,24 @@ _limited = threading.local()
 def blas_threads(n_assets: int, small: int = 200) -> Iterator[None]:
     """Limit BLAS to one thread for problems up to `small` assets (threads cost more there).
 
-    The controller is built once per process; nested calls reuse the outer limit.
+    The libraries are inspected once per process (threadpoolctl's `limit`
+    would re-inspect on every call); nested calls reuse the outer limit.
     """
     if n_assets > small or getattr(_limited, "active", False):
         yield
         return
     _limited.active = True
+    changed = []
     try:
-        with _controller().limit(limits=1, user_api="blas"):
-            yield
+        for lib in _blas_libraries():
+            threads = lib.get_num_threads()
+            if threads != 1:
+                lib.set_num_threads(1)
+                changed.append((lib, threads))
+        yield
     finally:
+        for lib, threads in changed:
+            lib.set_num_threads(threads)
         _limited.active = False
 
 

@@ -16,9 +16,7 @@ from pas.analytics.allocation.result import CASH, Allocation, SchemeResult
 TRADING_DAYS = 252
 
 
-def weights_series(
-    symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cash: float
-) -> pd.Series:
+def weights_series(symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cash: float) -> pd.Series:
     """Return weights over every requested symbol (0 where excluded) plus CASH when held."""
     labels = symbols.tolist()
     if list(kept) == labels:

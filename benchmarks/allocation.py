@@ -125,21 +125,42 @@ RUNNERS: dict[str, Callable[[str, pd.DataFrame], np.ndarray]] = {
 }
 
 
-def timed(
-    fn: Callable[[str, pd.DataFrame], np.ndarray], scheme: str, r: pd.DataFrame, repeats: int
-) -> tuple[float, np.ndarray]:
-    """Return (median seconds, weights) of `repeats` calls after one warm-up."""
-    w = fn(scheme, r)
-    first = time.perf_counter()
-    fn(scheme, r)
-    once = time.perf_counter() - first
-    n = repeats if once < 0.2 else max(3, min(repeats, int(2.0 / max(once, 1e-9))))
-    times = [once]
-    for _ in range(n - 1):
-        start = time.perf_counter()
-        fn(scheme, r)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), w
+def measure(
+    scheme: str, r: pd.DataFrame, repeats: int, budget: float = 20.0
+) -> dict[str, tuple[float, np.ndarray] | str]:
+    """Return library -> (median seconds, weights) or a failure note.
+
+    Calls are interleaved round by round (every library once per round), so
+    load from other processes on the machine hits every library alike. A
+    library slower than budget / repeats joins only the first 3 rounds.
+    """
+    weights: dict[str, np.ndarray] = {}
+    out: dict[str, tuple[float, np.ndarray] | str] = {}
+    times: dict[str, list[float]] = {}
+    for name, fn in RUNNERS.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.perf_counter()
+                weights[name] = fn(scheme, r)
+                times[name] = [time.perf_counter() - start]
+        except Exception as exc:
+            out[name] = f"failed: {type(exc).__name__}: {str(exc)[:60]}"
+    for round_ in range(repeats):
+        for name, fn in RUNNERS.items():
+            if name not in weights or (round_ >= 3 and min(times[name]) > budget / repeats):
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = time.perf_counter()
+                fn(scheme, r)
+                elapsed = time.perf_counter() - start
+            if round_ == 0:
+                times[name] = []  # the first call warmed caches and imports
+            times[name].append(elapsed)
+    for name, w in weights.items():
+        out[name] = (statistics.median(times[name]), w)
+    return out
 
 
 def run(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
@@ -148,15 +169,7 @@ def run(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
     for n in sizes:
         r = factor_returns(n)
         for scheme in SCHEMES:
-            results: dict[str, tuple[float, np.ndarray] | str] = {}
-            for name, fn in RUNNERS.items():
-                try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        results[name] = timed(fn, scheme, r, repeats)
-                except Exception as exc:
-                    results[name] = f"failed: {type(exc).__name__}: {str(exc)[:60]}"
-            rows += _rows(scheme, n, results)
+            rows += _rows(scheme, n, measure(scheme, r, repeats))
     return rows
 
 

@@ -123,6 +123,32 @@ def _infeasible(
     return bad, size[bad]
 
 
+def _first_guess(P: np.ndarray, q: np.ndarray, lo: np.ndarray, a: np.ndarray | None) -> np.ndarray:
+    """Return a starting active set: all free, or for large long-only problems with q = 0 the sign
+    pattern of a few conjugate-gradient steps on P x = a (the unconstrained direction), which
+    makes the first factorisation the size of the likely support instead of n."""
+    n = len(q)
+    status = np.zeros(n, dtype=np.int8)
+    if n <= SMALL or q.any() or lo.any():
+        return status
+    b = np.ones(n) if a is None else a
+    x, r = np.zeros(n), b.copy()
+    d, rr = r.copy(), float(r @ r)
+    for _ in range(30):
+        Pd = P @ d
+        curv = float(d @ Pd)
+        if curv <= 0:
+            break
+        step = rr / curv
+        x += step * d
+        r -= step * Pd
+        new = float(r @ r)
+        d, rr = r + (new / rr) * d, new
+    if (x > 0).sum() >= 2:
+        status[x <= 0] = AT_LOWER
+    return status
+
+
 def solve_box_qp(
     P: np.ndarray,
     q: np.ndarray,
@@ -135,7 +161,10 @@ def solve_box_qp(
 ) -> BoxSolution:
     """Return the exact minimiser of the box QP (see the module docstring), warm-started by `status`."""
     n = len(q)
-    status = np.zeros(n, dtype=np.int8) if status is None else status.astype(np.int8).copy()
+    if status is None:
+        status = _first_guess(P, q, lo, a)
+    else:
+        status = status.astype(np.int8).copy()
     status[lo >= hi] = AT_LOWER
     if a is not None:
         status[(status == FREE) & (a <= 0) & (lo == 0)] = AT_LOWER

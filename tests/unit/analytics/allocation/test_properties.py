@@ -200,3 +200,26 @@ def test_weights_equal_direct_clarabel_with_sector_caps(seed: int) -> None:
     mv, _, _ = run_scheme("min_variance", data, {})
     np.testing.assert_allclose(mv.weights, min_variance_conic(cov, cons, exact=False)[0], atol=1e-6)
     assert_valid(data, ms.weights, ms.cash)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_large_problems_equal_direct_clarabel(seed: int) -> None:
+    """n = 250 exercises the Cholesky pivots and the conjugate-gradient first guess."""
+    from tests.unit.analytics.allocation.conftest import factor_model_returns
+
+    returns = factor_model_returns(250, 1260, seed).to_numpy()
+    cov, mu = np.cov(returns, rowvar=False) * 252, returns.mean(axis=0) * 252
+    symbols = [f"A{i}" for i in range(250)]
+    for bounds in ((0.0, 1.0), (0.0, 0.03)):
+        cons = build_constraints(symbols, bounds)
+        data = SchemeInput(tuple(symbols), mu, cov, 0.0, cons, pd.DataFrame(columns=symbols))
+        mv, _, _ = run_scheme("min_variance", data, {})
+        assert mv.solver.name == "box_qp"
+        raw = min_variance_conic(cov, cons, exact=False)[0]
+        np.testing.assert_allclose(mv.weights, raw, atol=5e-6)  # Clarabel's own accuracy here
+        assert mv.weights @ cov @ mv.weights <= raw @ cov @ raw + 1e-12
+        np.testing.assert_allclose(mv.weights, min_variance_conic(cov, cons)[0], atol=1e-9)
+        ms, used, _ = run_scheme("max_sharpe", data, {})
+        assert used == "max_sharpe" and ms.solver.name == "box_qp"
+        np.testing.assert_allclose(ms.weights, max_sharpe_conic(cov, mu, cons, exact=False)[0], atol=5e-6)
+        np.testing.assert_allclose(ms.weights, max_sharpe_conic(cov, mu, cons)[0], atol=1e-9)

@@ -18,8 +18,6 @@ from pas.analytics.allocation.summary import build_allocation
 from pas.core.errors import DataError, InvalidInput
 
 MIN_OBS = 3
-#: variance (annual) below which an asset counts as riskless, i.e. degenerate
-ZERO_VARIANCE = 1e-16
 
 
 def returns_window(
@@ -79,7 +77,7 @@ def clean_window(window: pd.DataFrame, risk_based: bool) -> tuple[pd.DataFrame, 
             reasons.append(f"dropped {len(window) - len(clean)} dates with missing returns")
     if risk_based and len(clean) >= 2:
         values = clean.to_numpy(dtype=float)
-        constant = np.ptp(values, axis=0) <= ZERO_VARIANCE
+        constant = (values == values[0]).all(axis=0)
         flat = [c for c, f in zip(clean.columns.tolist(), constant, strict=True) if f]
         if flat and len(flat) < clean.shape[1]:
             clean = clean.drop(columns=flat)

@@ -63,6 +63,8 @@ def solve_fixed(
 
 #: free sets up to this size solve the bordered KKT system in one LAPACK call
 SMALL = 120
+#: problems from this size start from a conjugate-gradient guess of the support
+GUESS_FROM = 150
 _gesv = get_lapack_funcs("gesv", dtype=np.float64)
 
 
@@ -129,7 +131,7 @@ def _first_guess(P: np.ndarray, q: np.ndarray, lo: np.ndarray, a: np.ndarray | N
     makes the first factorisation the size of the likely support instead of n."""
     n = len(q)
     status = np.zeros(n, dtype=np.int8)
-    if n <= SMALL or q.any() or lo.any():
+    if n < GUESS_FROM or q.any() or lo.any():
         return status
     b = np.ones(n) if a is None else a
     x, r = np.zeros(n), b.copy()

@@ -125,6 +125,8 @@ def _bound_conflicts(c: Constraints) -> list[str]:
 
 
 def _sector_conflicts(c: Constraints) -> list[str]:
+    if not c.sector_caps:
+        return []
     names, member, lo, hi = c.sectors
     out = []
     for k, name in enumerate(names):
@@ -137,8 +139,6 @@ def _sector_conflicts(c: Constraints) -> list[str]:
             out.append(f"sector cap {name}: maximum {hi[k]} < its assets' lower bounds")
         if c.upper[inside].sum() < lo[k] - FEAS_TOL:
             out.append(f"sector cap {name}: minimum {lo[k]} > its assets' upper bounds")
-    if not names:
-        return out
     # The most the sectors can hold together with the uncapped assets and cash.
     capped = member.any(axis=0)
     reach_hi = sum(min(hi[k], c.upper[member[k] > 0].sum()) for k in range(len(names)))

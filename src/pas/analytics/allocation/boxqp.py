@@ -163,10 +163,7 @@ def solve_box_qp(
 ) -> BoxSolution:
     """Return the exact minimiser of the box QP (see the module docstring), warm-started by `status`."""
     n = len(q)
-    if status is None:
-        status = _first_guess(P, q, lo, a)
-    else:
-        status = status.astype(np.int8).copy()
+    status = _first_guess(P, q, lo, a) if status is None else status.astype(np.int8).copy()
     status[lo >= hi] = AT_LOWER
     if a is not None:
         status[(status == FREE) & (a <= 0) & (lo == 0)] = AT_LOWER

@@ -221,5 +221,7 @@ def test_large_problems_equal_direct_clarabel(seed: int) -> None:
         np.testing.assert_allclose(mv.weights, min_variance_conic(cov, cons)[0], atol=1e-9)
         ms, used, _ = run_scheme("max_sharpe", data, {})
         assert used == "max_sharpe" and ms.solver.name == "box_qp"
-        np.testing.assert_allclose(ms.weights, max_sharpe_conic(cov, mu, cons, exact=False)[0], atol=5e-6)
+        np.testing.assert_allclose(
+            ms.weights, max_sharpe_conic(cov, mu, cons, exact=False)[0], atol=5e-6
+        )
         np.testing.assert_allclose(ms.weights, max_sharpe_conic(cov, mu, cons)[0], atol=1e-9)

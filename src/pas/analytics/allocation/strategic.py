@@ -104,6 +104,8 @@ class Strategic:
     fallback: ClassVar[str | None] = "equal_weight"
     params: ClassVar[frozenset[str]] = frozenset({"policy", "within", "band_abs", "band_rel"})
     risk_based: ClassVar[bool] = False
+    #: a policy may name a CASH line; it is held whatever the cash allowance
+    holds_cash: ClassVar[bool] = True
 
     def solve(
         self,
@@ -119,7 +121,11 @@ class Strategic:
         target, cash = policy_weights(data, policy, within)
         cons = data.constraints
         if cons.current is None:
-            out = project(data, target, cash)
+            out = project(
+                replace(data, constraints=replace(cons, cash_max=max(cons.cash_max, cash))),
+                target,
+                cash,
+            )
             return SchemeResult(out.weights, out.cash, timed("policy", start), out.notes)
         now = np.append(cons.current, cons.current_cash)
         outside = breaches(now, np.append(target, cash), band_abs, band_rel)
@@ -130,6 +136,10 @@ class Strategic:
             )
         names = [*data.symbols, CASH]
         drifted = ", ".join(names[i] for i in np.flatnonzero(outside))
-        out = project(data, target, cash)
+        out = project(
+            replace(data, constraints=replace(cons, cash_max=max(cons.cash_max, cash))),
+            target,
+            cash,
+        )
         note = f"rebalanced to policy: outside the band: {drifted}"
         return SchemeResult(out.weights, out.cash, timed("policy", start), (note, *out.notes))

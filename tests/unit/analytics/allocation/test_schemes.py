@@ -182,3 +182,9 @@ def test_dynamic_without_histories_is_an_equal_blend() -> None:
     )
     assert "equal blend" in a.notes[0]
     assert abs(a.weights.sum() - 1) < 1e-12
+
+
+def test_strategic_policy_may_hold_cash() -> None:
+    policy = {"A": 0.3, "B": 0.3, "C": 0.2, "D": 0.1, CASH: 0.1}
+    a = allocate(returns=_returns(), method="strategic", policy=policy)
+    assert a.weights.to_dict() == pytest.approx(policy)

@@ -170,7 +170,8 @@ def build_constraints(
     current, current_cash = None, 0.0
     if current_weights is not None:
         current = np.array([float(current_weights.get(s, 0.0)) for s in symbols])
-        current_cash = float(current_weights.get("CASH", 0.0))
+        # without a CASH line, what the listed symbols do not hold is cash
+        current_cash = float(current_weights.get("CASH", max(0.0, 1.0 - float(current.sum()))))
     if (max_turnover is not None or costs is not None) and current is None:
         current = np.zeros(len(symbols))
         current_cash = 1.0

@@ -167,7 +167,7 @@ def test_fast_path_equals_clarabel(data: SchemeInput) -> None:
     def sharpe(w: np.ndarray) -> float:
         return float(excess @ w / np.sqrt(w @ cov @ w))
 
-    assert sharpe(fast_ms.weights) >= sharpe(raw_ms) - 1e-12
+    assert sharpe(fast_ms.weights) >= sharpe(raw_ms) - 1e-9 * max(1.0, abs(sharpe(raw_ms)))
     if well:
         np.testing.assert_allclose(fast_ms.weights, raw_ms, atol=1e-5)
         polished = max_sharpe_conic(cov, excess, cons)[0]

@@ -193,5 +193,10 @@ def test_strategic_policy_may_hold_cash() -> None:
 def test_strategic_counts_unlisted_weight_as_cash() -> None:
     policy = {"A": 0.25, "B": 0.25, "C": 0.25, "D": 0.25}
     # 20% of the portfolio is outside the symbols: CASH drifts 0.2 from its policy 0 -> rebalance
-    a = allocate(returns=_returns(), method="strategic", policy=policy, current_weights={"A": 0.2, "B": 0.2, "C": 0.2, "D": 0.2})
+    a = allocate(
+        returns=_returns(),
+        method="strategic",
+        policy=policy,
+        current_weights={"A": 0.2, "B": 0.2, "C": 0.2, "D": 0.2},
+    )
     assert a.weights.to_dict() == pytest.approx(policy) and "CASH" in a.notes[0]

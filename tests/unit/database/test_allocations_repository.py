@@ -71,7 +71,8 @@ def test_migration_matches_the_models(db: Container) -> None:
     names = set(inspect(db.engine).get_table_names())
     assert {"allocations", "allocation_weights"} <= names
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == head_revision()
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
     ours = [d for d in diff if "allocation" in repr(d)]

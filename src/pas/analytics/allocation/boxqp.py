@@ -111,17 +111,23 @@ def _infeasible(
     status: np.ndarray,
     a: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (indices breaking a KKT condition, their violation sizes)."""
-    grad = P @ x + q + (nu if a is None else nu * a)
+    """Return (indices breaking a KKT condition, their violation sizes).
+
+    A free weight must lie within its bounds; a weight at its lower bound
+    needs a gradient >= 0, at its upper bound <= 0 (status is -1 / +1, so
+    status * gradient must not be positive).
+    """
+    grad = P @ x + q
+    grad += nu if a is None else nu * a
     xtol = 1e-13 * (1.0 + float(np.abs(x).max()))
     gtol = 1e-12 * (1.0 + float(np.abs(grad).max()) + abs(nu))
     size = np.where(
         status == FREE,
         np.maximum(lo - x, x - hi) - xtol,
-        np.where(status == AT_LOWER, -grad - gtol, grad - gtol) / (1.0 + abs(nu)),
+        (status * grad - gtol) / (1.0 + abs(nu)),
     )
     size[lo >= hi] = 0.0  # fixed weights never pivot
-    bad = np.flatnonzero(size > 0)
+    bad = (size > 0).nonzero()[0]
     return bad, size[bad]
 
 

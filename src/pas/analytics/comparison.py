@@ -13,12 +13,12 @@ from pas.analytics import metrics as m
 from pas.analytics.evaluation import (
     CASH,
     Allocator,
-    Decision,
     SchemeRun,
     SchemeState,
+    SchemeWalker,
+    WalkData,
     WalkForwardConfig,
     count_rebalances,
-    walk_scheme,
 )
 from pas.core.errors import DataError, InvalidInput
 
@@ -52,33 +52,16 @@ def allocation_allocator(
     risk_free: float = 0.0,
     params: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Allocator:
-    """Return an allocator that runs `pas.allocate` (the same engine the API and the updater use)."""
-    from pas.analytics.allocation.api import allocate
+    """Return an allocator that runs `pas.allocate` (the same engine the API and the updater use).
 
-    def decide(
-        method: str,
-        prices: pd.DataFrame,
-        factors: pd.DataFrame | None,
-        current: pd.Series,
-        histories: pd.DataFrame | None,
-    ) -> Decision:
-        extra = dict((params or {}).get(method, {}))
-        if method in BLENDERS:
-            extra.setdefault("histories", histories)
-        alloc = allocate(
-            prices,
-            method=method,
-            risk_free=risk_free,
-            expected_returns=expected_returns,
-            covariance=covariance,
-            sectors=sectors,
-            factors=factors,
-            current_weights=current[current != 0].to_dict(),
-            **extra,
-        )
-        return Decision(alloc.weights, alloc.fallback)
+    Bound to a walk, it estimates the return model once per date for all schemes.
+    """
+    from pas.analytics.allocation.walkforward import EngineAllocator
 
-    return decide
+    return EngineAllocator(
+        expected_returns=expected_returns, covariance=covariance, sectors=sectors,
+        risk_free=risk_free, params=params, blenders=BLENDERS,
+    )  # fmt: skip
 
 
 def order_methods(methods: Sequence[str]) -> list[str]:
@@ -98,7 +81,13 @@ def walk_all(
     histories: pd.DataFrame | None = None,
     progress: Callable[[int, int | None, str], None] | None = None,
 ) -> dict[str, SchemeRun]:
-    """Walk every method (blenders after the others, seeing their net returns); return the runs."""
+    """Walk every method (blenders after the others, seeing their net returns); return the runs.
+
+    The walk goes date by date, every scheme in turn, so the allocator can
+    share each date's work between the schemes; each scheme's numbers are
+    those of `walk_scheme` on its own (blenders read the others' net returns
+    before the decision date, as if those had been walked first).
+    """
     order = order_methods(methods)
     states = states or {}
     index = pd.DatetimeIndex(prices.index)
@@ -112,18 +101,43 @@ def walk_all(
         if progress:
             progress(done[0], total, "rebalances")
 
-    runs: dict[str, SchemeRun] = {}
-    for method in order:
-        hist = None
-        if method in BLENDERS:
-            fresh = pd.DataFrame({k: r.daily["net"] for k, r in runs.items()})
-            hist = fresh if histories is None else pd.concat([histories, fresh]).sort_index()
-            hist = hist[~hist.index.duplicated(keep="last")]
-        runs[method] = walk_scheme(
-            method, prices, allocator, config, factors=factors, histories=hist,
-            state=states.get(method), on_rebalance=tick,
-        )  # fmt: skip
-    return runs
+    data = WalkData.of(prices, allocator, config, factors, tick)
+    walkers = [SchemeWalker(method, data, states.get(method)) for method in order]
+    live = [(k, w) for k, w in enumerate(walkers) if not w.empty]
+    net = np.full((len(index), len(order)), np.nan)
+    feeds = {k: _history_feed(k, walkers, net, index, histories) for k, _ in live}
+    begin = min((w.begin for _, w in live), default=len(index))
+    for i in range(begin, len(index)):
+        for k, walker in live:
+            if i >= walker.begin:
+                walker.step(i, feeds[k] if order[k] in BLENDERS else None)
+                net[i, k] = walker.net
+    return {method: walker.run() for method, walker in zip(order, walkers, strict=True)}
+
+
+def _history_feed(
+    k: int,
+    walkers: Sequence[SchemeWalker],
+    net: np.ndarray,
+    index: pd.DatetimeIndex,
+    histories: pd.DataFrame | None,
+) -> Callable[[pd.Timestamp], pd.DataFrame]:
+    """Return day -> the net returns before `day` of the schemes walked before the k-th."""
+    names = [w.method for w in walkers[:k]]
+    begins = [w.begin for w in walkers[:k] if not w.empty]
+    first = min(begins, default=len(index))
+
+    def before(day: pd.Timestamp) -> pd.DataFrame:
+        stop = int(index.searchsorted(day, side="left"))
+        lo = min(first, stop)
+        fresh = pd.DataFrame(net[lo:stop, :k], index=index[lo:stop], columns=names)
+        if histories is None:
+            return fresh
+        hist = pd.concat([histories, fresh]).sort_index()
+        hist = hist[~hist.index.duplicated(keep="last")]
+        return hist.loc[hist.index < day]
+
+    return before
 
 
 def evaluate(

@@ -42,6 +42,8 @@ class Decision:
 Allocator = Callable[
     [str, pd.DataFrame, "pd.DataFrame | None", pd.Series, "pd.DataFrame | None"], Decision
 ]
+#: an Allocator bound to one walk's data: (method, row of t, current weights, histories) -> Decision
+DateAllocator = Callable[[str, int, pd.Series, "pd.DataFrame | None"], Decision]
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,156 @@ def period_starts(index: pd.DatetimeIndex, kind: str) -> np.ndarray:
     return out
 
 
+def bind(
+    allocator: Allocator, prices: pd.DataFrame, factors: pd.DataFrame | None, lookback: int
+) -> DateAllocator:
+    """Return `allocator` bound to one walk's data: decisions asked by the row of the date.
+
+    An allocator with a `bind(prices, factors, lookback)` method binds itself
+    (and may share work between the schemes deciding on the same date); any
+    other gets the last `lookback` + 1 price rows and the factors up to the date.
+    """
+    binder = getattr(allocator, "bind", None)
+    if binder is not None:
+        bound: DateAllocator = binder(prices, factors, lookback)
+        return bound
+    index = pd.DatetimeIndex(prices.index)
+
+    def decide(
+        method: str, i: int, current: pd.Series, histories: pd.DataFrame | None
+    ) -> Decision:
+        window = prices.iloc[max(0, i - lookback) : i + 1]
+        return allocator(method, window, _upto(factors, index[i]), current, histories)
+
+    return decide
+
+
+@dataclass(frozen=True, eq=False)
+class WalkData:
+    """What every scheme of one walk shares: dates, asset returns (+ a CASH column), schedule."""
+
+    index: pd.DatetimeIndex
+    columns: list[str]  # symbols + CASH
+    returns: np.ndarray  # dates x columns, 0 where missing; the CASH column is 0
+    starts: np.ndarray  # True on scheduled rebalance dates (period rules)
+    kind: str
+    threshold: float
+    cost_rate: float
+    lookback: int
+    decide: DateAllocator
+    on_rebalance: Callable[[], None] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        prices: pd.DataFrame,
+        allocator: Allocator,
+        config: WalkForwardConfig,
+        factors: pd.DataFrame | None = None,
+        on_rebalance: Callable[[], None] | None = None,
+    ) -> WalkData:
+        """Return the shared data of a walk over `prices` (dates x symbols)."""
+        config.check()
+        kind, threshold = rebalance_rule(config.rebalance)
+        index = pd.DatetimeIndex(prices.index)
+        values = prices.pct_change(fill_method=None).to_numpy(dtype=float)
+        returns = np.zeros((len(index), values.shape[1] + 1))
+        returns[:, :-1] = np.where(np.isfinite(values), values, 0.0)
+        return cls(
+            index, [*(str(c) for c in prices.columns), CASH], returns, period_starts(index, kind),
+            kind, threshold, config.cost_bps / 10_000.0, config.lookback,
+            bind(allocator, prices, factors, config.lookback), on_rebalance,
+        )  # fmt: skip
+
+
+class SchemeWalker:
+    """One scheme's walk, one day at a time: `step(i)` for each row from `begin` on, then `run()`.
+
+    Every step depends only on the walker's state and the data up to row i,
+    so walking schemes side by side (date by date) or one after the other
+    gives the same numbers, and so does resuming from a SchemeState.
+    """
+
+    def __init__(self, method: str, data: WalkData, state: SchemeState | None = None) -> None:
+        self.method, self.data = method, data
+        index, columns = data.index, data.columns
+        if state is None:
+            self.first = self.begin = data.lookback
+            self.w = _series({CASH: 1.0}, columns).to_numpy()
+            self.target, self.pending = self.w.copy(), 0.0
+            self.last_rebalance = index[min(self.first, len(index) - 1)]
+        else:
+            self.begin = int(index.searchsorted(state.date, side="right"))
+            self.first = -1
+            self.w = state.weights.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
+            self.target = state.target.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
+            self.pending, self.last_rebalance = state.pending_cost, state.last_rebalance
+        self.rows: list[tuple[pd.Timestamp, float, float, float, float]] = []
+        self.weights_rows: dict[pd.Timestamp, np.ndarray] = {}
+        self.fallbacks: list[tuple[pd.Timestamp, str]] = []
+        self.net = np.nan  # the net return of the last step (NaN on the first rebalance)
+
+    @property
+    def empty(self) -> bool:
+        """Return True when a fresh walk has no rebalance date (too short a history)."""
+        return self.first >= len(self.data.index)
+
+    def step(
+        self, i: int, histories: Callable[[pd.Timestamp], pd.DataFrame | None] | None = None
+    ) -> None:
+        """Walk row i: drift with the day's returns, charge pending costs, rebalance when due."""
+        data = self.data
+        day = data.index[i]
+        gross = 0.0
+        w = self.w
+        if i != self.first:
+            r = data.returns[i]
+            gross = float(w @ r)
+            w = w * (1.0 + r) / (1.0 + gross)
+        net = (1.0 - self.pending) * (1.0 + gross) - 1.0
+        self.pending = 0.0
+        rebalance = i == self.first or (
+            data.starts[i]
+            if data.kind != "drift"
+            else float(np.abs(w - self.target).max()) > data.threshold
+        )
+        turnover = cost = 0.0
+        if rebalance:
+            hist = None if histories is None else histories(day)
+            current = pd.Series(w, index=data.columns)
+            decision = data.decide(self.method, i, current, hist)
+            new = decision.weights.reindex(data.columns, fill_value=0.0).to_numpy(dtype=float)
+            turnover = float(np.abs(new[:-1] - w[:-1]).sum())
+            cost = data.cost_rate * turnover
+            w, self.target, self.pending, self.last_rebalance = new, new.copy(), cost, day
+            self.weights_rows[day] = new
+            if decision.fallback:
+                self.fallbacks.append((day, decision.fallback))
+            if data.on_rebalance:
+                data.on_rebalance()
+        self.w = w
+        if i != self.first:
+            self.rows.append((day, gross, net, turnover, cost))
+            self.net = net
+        else:
+            self.rows.append((day, np.nan, np.nan, turnover, cost))
+            self.net = np.nan
+
+    def run(self) -> SchemeRun:
+        """Return the SchemeRun of the rows walked so far."""
+        data = self.data
+        if self.empty:
+            return SchemeRun(_daily([]), pd.DataFrame(columns=data.columns), (), None)
+        columns = data.columns
+        end = SchemeState(
+            data.index[-1], pd.Series(self.w, index=columns),
+            pd.Series(self.target, index=columns), self.pending, self.last_rebalance,
+        )  # fmt: skip
+        weights = pd.DataFrame.from_dict(self.weights_rows, orient="index", columns=columns)
+        weights.index = pd.DatetimeIndex(weights.index, name="date")
+        return SchemeRun(_daily(self.rows), weights, tuple(self.fallbacks), end)
+
+
 def walk_scheme(
     method: str,
     prices: pd.DataFrame,
@@ -127,67 +279,17 @@ def walk_scheme(
     on_rebalance: Callable[[], None] | None = None,
 ) -> SchemeRun:
     """Walk one scheme over `prices` (dates x symbols), from the start or from `state`."""
-    config.check()
-    kind, threshold = rebalance_rule(config.rebalance)
-    index = pd.DatetimeIndex(prices.index)
-    symbols = [str(c) for c in prices.columns]
-    columns = [*symbols, CASH]
-    asset_returns = prices.pct_change(fill_method=None).to_numpy(dtype=float)
-    asset_returns = np.where(np.isfinite(asset_returns), asset_returns, 0.0)
-    starts = period_starts(index, kind)
-    if state is None:
-        first = config.lookback
-        if first >= len(index):
-            return SchemeRun(_daily([]), pd.DataFrame(columns=columns), (), None)
-        begin = first
-        w = _series({CASH: 1.0}, columns).to_numpy()
-        target, pending, last_reb = w.copy(), 0.0, index[first]
-    else:
-        begin = int(index.searchsorted(state.date, side="right"))
-        first = -1
-        w = state.weights.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
-        target = state.target.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
-        pending, last_reb = state.pending_cost, state.last_rebalance
-    rows: list[tuple[pd.Timestamp, float, float, float, float]] = []
-    weights_rows: dict[pd.Timestamp, np.ndarray] = {}
-    fallbacks: list[tuple[pd.Timestamp, str]] = []
-    for i in range(begin, len(index)):
-        day = index[i]
-        gross = 0.0
-        if i != first:
-            r = np.append(asset_returns[i], 0.0)
-            gross = float(w @ r)
-            w = w * (1.0 + r) / (1.0 + gross)
-        net = (1.0 - pending) * (1.0 + gross) - 1.0
-        pending = 0.0
-        rebalance = i == first or (
-            starts[i] if kind != "drift" else float(np.abs(w - target).max()) > threshold
-        )
-        turnover = cost = 0.0
-        if rebalance:
-            window = prices.iloc[max(0, i - config.lookback) : i + 1]
-            hist = None if histories is None else histories.loc[histories.index < day]
-            current = pd.Series(w, index=columns)
-            decision = allocator(method, window, _upto(factors, day), current, hist)
-            new = decision.weights.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
-            turnover = float(np.abs(new[:-1] - w[:-1]).sum())
-            cost = config.cost_bps / 10_000.0 * turnover
-            w, target, pending, last_reb = new, new.copy(), cost, day
-            weights_rows[day] = new
-            if decision.fallback:
-                fallbacks.append((day, decision.fallback))
-            if on_rebalance:
-                on_rebalance()
-        if i != first:
-            rows.append((day, gross, net, turnover, cost))
-        elif rebalance:
-            rows.append((day, np.nan, np.nan, turnover, cost))
-    end = SchemeState(
-        index[-1], pd.Series(w, index=columns), pd.Series(target, index=columns), pending, last_reb
-    )
-    weights = pd.DataFrame.from_dict(weights_rows, orient="index", columns=columns)
-    weights.index = pd.DatetimeIndex(weights.index, name="date")
-    return SchemeRun(_daily(rows), weights, tuple(fallbacks), end)
+    data = WalkData.of(prices, allocator, config, factors, on_rebalance)
+    walker = SchemeWalker(method, data, state)
+    if walker.empty:
+        return walker.run()
+
+    def before(day: pd.Timestamp) -> pd.DataFrame | None:
+        return None if histories is None else histories.loc[histories.index < day]
+
+    for i in range(walker.begin, len(data.index)):
+        walker.step(i, before)
+    return walker.run()
 
 
 def _series(values: Mapping[str, float], columns: Sequence[str]) -> pd.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -113,6 +114,69 @@ def _model(
         return model, [f"expected returns ff3 -> historical: {exc}"]
 
 
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """The work every scheme shares at one date: the return window, its clean part, the ReturnModel.
+
+    `window` holds daily returns of every requested symbol (dates x symbols),
+    `prices` the price levels over it (None when returns were given), `clean`
+    the window without unusable assets and rows, `model` the ReturnModel of
+    `clean` (None when fewer than MIN_OBS usable rows are left). A walk-forward
+    computes one Estimate per date and hands it to every scheme.
+    """
+
+    window: pd.DataFrame
+    prices: pd.DataFrame | None
+    clean: pd.DataFrame
+    notes: tuple[str, ...]
+    model: est.ReturnModel | None
+    model_notes: tuple[str, ...]
+    risk_based: bool
+    factors: pd.DataFrame | None
+    expected_returns: str | None
+    covariance: str
+    risk_free: float
+
+    def shares_model(self, clean: pd.DataFrame, window: pd.DataFrame) -> bool:
+        """Return True when `clean`, cut from the same `window`, holds exactly this clean data."""
+        return (
+            self.model is not None
+            and window is self.window
+            and len(clean) == len(self.clean)
+            and clean.columns.equals(self.clean.columns)
+        )
+
+
+def estimate(
+    window: pd.DataFrame,
+    prices: pd.DataFrame | None = None,
+    *,
+    risk_based: bool = True,
+    factors: pd.DataFrame | None = None,
+    expected_returns: str | None = None,
+    covariance: str = "ledoit_wolf",
+    risk_free: float = 0.0,
+    reuse: Estimate | None = None,
+) -> Estimate:
+    """Return the Estimate of a return window (see `returns_window`) for risk-based schemes or not.
+
+    `reuse` is an Estimate of the same window with the same settings for the
+    other kind of scheme: its ReturnModel is taken when the clean data agree.
+    """
+    clean, notes = clean_window(window, risk_based)
+    model, more = None, []
+    if len(clean) >= MIN_OBS and clean.shape[1]:
+        if reuse is not None and reuse.shares_model(clean, window):
+            assert reuse.model is not None
+            model, more = reuse.model, list(reuse.model_notes)
+        else:
+            model, more = _model(clean, factors, expected_returns, covariance, risk_free)
+    return Estimate(
+        window, prices, clean, tuple(notes), model, tuple(more), risk_based, factors,
+        expected_returns, covariance, risk_free,
+    )  # fmt: skip
+
+
 def allocate(
     prices: pd.DataFrame | None = None,
     *,
@@ -144,46 +208,57 @@ def allocate(
     scheme = get_scheme(method)
     window, price_window = returns_window(prices, returns, as_of, lookback)
     with blas_threads(window.shape[1], small=1000):
-        return _allocate(
-            window, price_window, scheme, method, risk_free, expected_returns, covariance,
-            bounds, sector_caps, sectors, factors, lookback, as_of, current_weights,
-            max_turnover, costs, cash, scheme_params,
+        inputs = estimate(
+            window, price_window, risk_based=getattr(scheme, "risk_based", True),
+            factors=factors, expected_returns=expected_returns, covariance=covariance,
+            risk_free=risk_free,
+        )  # fmt: skip
+        return allocate_estimated(
+            inputs, method=method, bounds=bounds, sector_caps=sector_caps, sectors=sectors,
+            lookback=lookback, as_of=as_of, current_weights=current_weights,
+            max_turnover=max_turnover, costs=costs, cash=cash, **scheme_params,
         )  # fmt: skip
 
 
-def _allocate(
-    window: pd.DataFrame,
-    price_window: pd.DataFrame | None,
-    scheme: Any,
-    method: str,
-    risk_free: float,
-    expected_returns: str | None,
-    covariance: str,
-    bounds: Bounds | Mapping[str, Bounds],
-    sector_caps: Mapping[str, float | Bounds] | None,
-    sectors: Mapping[str, str] | None,
-    factors: pd.DataFrame | None,
-    lookback: int | None,
-    as_of: Any,
-    current_weights: Mapping[str, float] | None,
-    max_turnover: float | None,
-    costs: float | Mapping[str, float] | None,
-    cash: float | Bounds | None,
-    scheme_params: dict[str, Any],
+def allocate_estimated(
+    inputs: Estimate,
+    *,
+    method: str = "max_sharpe",
+    bounds: Bounds | Mapping[str, Bounds] = (0.0, 1.0),
+    sector_caps: Mapping[str, float | Bounds] | None = None,
+    sectors: Mapping[str, str] | None = None,
+    lookback: int | None = None,
+    as_of: Any = None,
+    current_weights: Mapping[str, float] | None = None,
+    max_turnover: float | None = None,
+    costs: float | Mapping[str, float] | None = None,
+    cash: float | Bounds | None = None,
+    **scheme_params: Any,
 ) -> Allocation:
+    """Return the Allocation of `method` from an Estimate: what `allocate` does after estimating.
+
+    `lookback` and `as_of` are recorded in the provenance only (the window is
+    already cut). The Estimate must be for this kind of scheme (risk-based or not).
+    """
+    scheme = get_scheme(method)
+    if getattr(scheme, "risk_based", True) != inputs.risk_based:
+        kind = "risk-based" if inputs.risk_based else "non-risk-based"
+        raise InvalidInput(f"{method} cannot use an Estimate made for {kind} schemes")
+    window, clean = inputs.window, inputs.clean
     symbols = window.columns
-    clean, notes = clean_window(window, getattr(scheme, "risk_based", True))
     kept = clean.columns.tolist()
     record = {
-        "risk_free": risk_free, "covariance": covariance, "expected_returns": expected_returns,
-        "bounds": bounds, "sector_caps": sector_caps, "sectors": sectors,
-        "current_weights": current_weights, "max_turnover": max_turnover, "costs": costs,
-        "cash": cash, "lookback": lookback, "as_of": None if as_of is None else str(as_of),
-        "factors": factors, **scheme_params,
+        "risk_free": inputs.risk_free, "covariance": inputs.covariance,
+        "expected_returns": inputs.expected_returns, "bounds": bounds,
+        "sector_caps": sector_caps, "sectors": sectors, "current_weights": current_weights,
+        "max_turnover": max_turnover, "costs": costs, "cash": cash, "lookback": lookback,
+        "as_of": None if as_of is None else str(as_of), "factors": inputs.factors,
+        **scheme_params,
     }  # fmt: skip
-    if len(clean) < MIN_OBS or not kept:
-        return _no_data(window, method, risk_free, notes, record)
-    model, more = _model(clean, factors, expected_returns, covariance, risk_free)
+    notes = list(inputs.notes)
+    if inputs.model is None:
+        return _no_data(window, method, inputs.risk_free, notes, record)
+    model = inputs.model
     cons = build_constraints(
         kept, _kept_bounds(bounds, kept, symbols.tolist()), sectors=sectors, sector_caps=sector_caps,
         current_weights=current_weights, max_turnover=max_turnover, costs=costs, cash=cash,
@@ -191,15 +266,15 @@ def _allocate(
     cons.check()
     mu, cov = _arrays(model, kept)
     data = SchemeInput(
-        tuple(kept), mu, cov, risk_free, cons, clean,
-        None if price_window is None else price_window[kept], dict(sectors or {}),
+        tuple(kept), mu, cov, inputs.risk_free, cons, clean,
+        None if inputs.prices is None else inputs.prices[kept], dict(sectors or {}),
     )  # fmt: skip
     result, used, chain = run_scheme(method, data, scheme_params)
-    fallback = "; ".join([*notes, *more, *([chain] if chain else [])]) or None
+    fallback = "; ".join([*notes, *inputs.model_notes, *([chain] if chain else [])]) or None
     return build_allocation(
-        result, symbols=symbols, kept=kept, mu=mu, cov=cov, risk_free=risk_free, method=used,
-        requested=method, fallback=fallback, returns=clean, factors=factors, sectors=sectors,
-        estimators=(model.expected_returns, model.covariance), params=record,
+        result, symbols=symbols, kept=kept, mu=mu, cov=cov, risk_free=inputs.risk_free,
+        method=used, requested=method, fallback=fallback, returns=clean, factors=inputs.factors,
+        sectors=sectors, estimators=(model.expected_returns, model.covariance), params=record,
     )  # fmt: skip
 
 

@@ -60,7 +60,6 @@ class Allocation:
     sharpe: float | None
     risk_contributions: pd.Series
     sector_weights: pd.Series | None
-    factor_betas: pd.Series | None
     solver: SolverInfo
     fallback: str | None
     return_estimator: str
@@ -71,6 +70,24 @@ class Allocation:
     notes: tuple[str, ...] = ()
     #: (return window, parameters) the decision was made from; hashed on first use
     provenance: tuple[pd.DataFrame, dict[str, Any]] | None = field(default=None, repr=False)
+    #: (return window, factors) the factor betas are regressed on, on first use
+    exposure_data: tuple[pd.DataFrame, pd.DataFrame | None] | None = field(
+        default=None, repr=False
+    )
+
+    @cached_property
+    def factor_betas(self) -> pd.Series | None:
+        """Return the portfolio's betas to each factor (None without factors; computed on first use).
+
+        A diagnostic, not on the hot path: a walk-forward makes thousands of
+        allocations and reads none of their betas.
+        """
+        from pas.analytics.allocation.summary import factor_betas
+
+        if self.exposure_data is None:
+            return None
+        returns, factors = self.exposure_data
+        return factor_betas(returns, factors, self.weights)
 
     @cached_property
     def parameters(self) -> dict[str, Any]:

@@ -157,7 +157,6 @@ def build_allocation(
         sharpe=(expected - risk_free) / vol if vol > 1e-12 else None,
         risk_contributions=risk,
         sector_weights=sector_weights(weights, sectors),
-        factor_betas=factor_betas(returns, factors, weights),
         solver=result.solver,
         fallback=fallback,
         return_estimator=estimators[0],
@@ -167,4 +166,5 @@ def build_allocation(
         n_obs=len(returns),
         notes=(*notes, *result.notes),
         provenance=(returns, dict(params)),
+        exposure_data=(returns, factors),
     )

@@ -1,0 +1,170 @@
+"""The walk-forward's allocator: `allocate` at every rebalance, with the per-date work shared.
+
+At one date every scheme of a walk sees the same return window and, with
+the same estimator settings, the same ReturnModel. Bound to a walk's data
+(`bind`), the allocator computes the returns once for the whole price
+history, and the Estimate (clean window + ReturnModel) once per date for the
+risk-based schemes and once for the others (one model when their clean
+windows agree), then runs each scheme through `allocate_estimated`: the code
+`allocate` itself runs, so a walk-forward decision equals the API's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pas.analytics.allocation.api import Estimate, allocate, allocate_estimated, estimate
+from pas.analytics.allocation.base import blas_threads
+from pas.analytics.allocation.registry import get_scheme
+from pas.analytics.evaluation import Decision
+
+#: scheme parameters that change the window or the estimate: such schemes run `allocate` itself
+ESTIMATE_KEYS = frozenset(
+    {"prices", "returns", "lookback", "as_of", "risk_free", "expected_returns", "covariance",
+     "factors"}
+)  # fmt: skip
+
+
+class EngineAllocator:
+    """An evaluation Allocator that runs the allocation engine (the API's and the updater's)."""
+
+    def __init__(
+        self,
+        *,
+        expected_returns: str | None = None,
+        covariance: str = "ledoit_wolf",
+        sectors: Mapping[str, str] | None = None,
+        risk_free: float = 0.0,
+        params: Mapping[str, Mapping[str, Any]] | None = None,
+        blenders: Sequence[str] = ("dynamic",),
+    ) -> None:
+        self.expected_returns = expected_returns
+        self.covariance = covariance
+        self.sectors = sectors
+        self.risk_free = risk_free
+        self.params = params or {}
+        self.blenders = tuple(blenders)
+
+    def extra(self, method: str, histories: pd.DataFrame | None) -> dict[str, Any]:
+        """Return the scheme parameters of `method` (blenders also get the histories)."""
+        extra = dict(self.params.get(method, {}))
+        if method in self.blenders:
+            extra.setdefault("histories", histories)
+        return extra
+
+    def __call__(
+        self,
+        method: str,
+        prices: pd.DataFrame,
+        factors: pd.DataFrame | None,
+        current: pd.Series,
+        histories: pd.DataFrame | None,
+    ) -> Decision:
+        """Return the decision of `allocate` on a price window (lookback + 1 rows)."""
+        alloc = allocate(
+            prices, method=method, risk_free=self.risk_free,
+            expected_returns=self.expected_returns, covariance=self.covariance,
+            sectors=self.sectors, factors=factors,
+            current_weights=current[current != 0].to_dict(), **self.extra(method, histories),
+        )  # fmt: skip
+        return Decision(alloc.weights, alloc.fallback)
+
+    def bind(
+        self, prices: pd.DataFrame, factors: pd.DataFrame | None, lookback: int
+    ) -> SharedEstimates:
+        """Return this allocator bound to one walk's prices and factors."""
+        return SharedEstimates(self, prices, factors, lookback)
+
+
+class SharedEstimates:
+    """An EngineAllocator bound to a walk: decisions by row, one Estimate per row and scheme kind."""
+
+    def __init__(
+        self,
+        engine: EngineAllocator,
+        prices: pd.DataFrame,
+        factors: pd.DataFrame | None,
+        lookback: int,
+    ) -> None:
+        self.engine, self.prices, self.factors, self.lookback = engine, prices, factors, lookback
+        self.index = pd.DatetimeIndex(prices.index)
+        self.columns = pd.Index([str(c) for c in prices.columns])
+        floats = prices.astype(float)
+        self.levels = _frozen(floats.to_numpy())
+        # pct_change is elementwise, so one pass over the history equals one per window
+        self.returns = _frozen(floats.pct_change(fill_method=None).to_numpy())
+        self.factor_ends = _factor_ends(factors, self.index)
+        self.row = -1
+        self.estimates: dict[bool, Estimate] = {}
+        self.window: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None] | None = None
+
+    def __call__(
+        self, method: str, i: int, current: pd.Series, histories: pd.DataFrame | None
+    ) -> Decision:
+        """Return `method`'s decision at row i for the current weights (CASH included)."""
+        extra = self.engine.extra(method, histories)
+        if ESTIMATE_KEYS & extra.keys():
+            start = max(0, i - self.lookback)
+            window = self.prices.iloc[start : i + 1]
+            return self.engine(method, window, self.factors_upto(i), current, histories)
+        inputs = self.estimate(i, getattr(get_scheme(method), "risk_based", True))
+        alloc = allocate_estimated(
+            inputs, method=method, sectors=self.engine.sectors,
+            current_weights=current[current != 0].to_dict(), **extra,
+        )  # fmt: skip
+        return Decision(alloc.weights, alloc.fallback)
+
+    def factors_upto(self, i: int) -> pd.DataFrame | None:
+        """Return the factor rows dated on or before row i's date."""
+        factors = self.factors
+        if factors is None:
+            return None
+        if self.factor_ends is None:
+            return factors.loc[factors.index <= self.index[i]]
+        return factors.iloc[: self.factor_ends[i]]
+
+    def estimate(self, i: int, risk_based: bool) -> Estimate:
+        """Return the Estimate at row i for risk-based schemes or the others (computed once)."""
+        if i != self.row:
+            self.row, self.estimates = i, {}
+            start = max(0, i - self.lookback)
+            window = pd.DataFrame(
+                self.returns[start + 1 : i + 1], index=self.index[start + 1 : i + 1],
+                columns=self.columns, copy=False,
+            )  # fmt: skip
+            levels = pd.DataFrame(
+                self.levels[start : i + 1], index=self.index[start : i + 1],
+                columns=self.columns, copy=False,
+            )  # fmt: skip
+            self.window = (window, levels, self.factors_upto(i))
+        if risk_based not in self.estimates:
+            assert self.window is not None
+            window, levels, factors = self.window
+            engine = self.engine
+            with blas_threads(window.shape[1], small=1000):
+                self.estimates[risk_based] = estimate(
+                    window, levels, risk_based=risk_based, factors=factors,
+                    expected_returns=engine.expected_returns, covariance=engine.covariance,
+                    risk_free=engine.risk_free, reuse=self.estimates.get(not risk_based),
+                )  # fmt: skip
+        return self.estimates[risk_based]
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    """Return a read-only float64 copy: the windows handed to schemes are views of it."""
+    out = np.array(values, dtype=float)
+    out.flags.writeable = False
+    return out
+
+
+def _factor_ends(factors: pd.DataFrame | None, index: pd.DatetimeIndex) -> np.ndarray | None:
+    """Return, per date of `index`, how many factor rows are dated on or before it (sorted factors)."""
+    if factors is None or not isinstance(factors.index, pd.DatetimeIndex):
+        return None
+    if not factors.index.is_monotonic_increasing:
+        return None
+    return np.asarray(factors.index.searchsorted(index, side="right"))

@@ -201,9 +201,10 @@ class SchemeWalker:
             self.w = state.weights.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
             self.target = state.target.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
             self.pending, self.last_rebalance = state.pending_cost, state.last_rebalance
-        self.rows: list[tuple[pd.Timestamp, float, float, float, float]] = []
-        self.weights_rows: dict[pd.Timestamp, np.ndarray] = {}
-        self.fallbacks: list[tuple[pd.Timestamp, str]] = []
+        # rows are kept by position; dates are looked up once, in run()
+        self.rows: list[tuple[int, float, float, float, float]] = []
+        self.weights_rows: dict[int, np.ndarray] = {}
+        self.fallbacks: list[tuple[int, str]] = []
         self.net = np.nan  # the net return of the last step (NaN on the first rebalance)
 
     @property
@@ -216,7 +217,6 @@ class SchemeWalker:
     ) -> None:
         """Walk row i: drift with the day's returns, charge pending costs, rebalance when due."""
         data = self.data
-        day = data.index[i]
         gross = 0.0
         w = self.w
         if i != self.first:
@@ -232,6 +232,7 @@ class SchemeWalker:
         )
         turnover = cost = 0.0
         if rebalance:
+            day = data.index[i]
             hist = None if histories is None else histories(day)
             current = pd.Series(w, index=data.columns)
             decision = data.decide(self.method, i, current, hist)
@@ -239,17 +240,17 @@ class SchemeWalker:
             turnover = float(np.abs(new[:-1] - w[:-1]).sum())
             cost = data.cost_rate * turnover
             w, self.target, self.pending, self.last_rebalance = new, new.copy(), cost, day
-            self.weights_rows[day] = new
+            self.weights_rows[i] = new
             if decision.fallback:
-                self.fallbacks.append((day, decision.fallback))
+                self.fallbacks.append((i, decision.fallback))
             if data.on_rebalance:
                 data.on_rebalance()
         self.w = w
         if i != self.first:
-            self.rows.append((day, gross, net, turnover, cost))
+            self.rows.append((i, gross, net, turnover, cost))
             self.net = net
         else:
-            self.rows.append((day, np.nan, np.nan, turnover, cost))
+            self.rows.append((i, np.nan, np.nan, turnover, cost))
             self.net = np.nan
 
     def run(self) -> SchemeRun:
@@ -257,14 +258,17 @@ class SchemeWalker:
         data = self.data
         if self.empty:
             return SchemeRun(_daily([]), pd.DataFrame(columns=data.columns), (), None)
-        columns = data.columns
+        index, columns = data.index, data.columns
         end = SchemeState(
-            data.index[-1], pd.Series(self.w, index=columns),
+            index[-1], pd.Series(self.w, index=columns),
             pd.Series(self.target, index=columns), self.pending, self.last_rebalance,
         )  # fmt: skip
-        weights = pd.DataFrame.from_dict(self.weights_rows, orient="index", columns=columns)
+        weights = pd.DataFrame.from_dict(
+            {index[i]: w for i, w in self.weights_rows.items()}, orient="index", columns=columns
+        )
         weights.index = pd.DatetimeIndex(weights.index, name="date")
-        return SchemeRun(_daily(self.rows), weights, tuple(self.fallbacks), end)
+        fallbacks = tuple((index[i], why) for i, why in self.fallbacks)
+        return SchemeRun(_daily_at(index, self.rows), weights, fallbacks, end)
 
 
 def walk_scheme(
@@ -304,6 +308,15 @@ def _daily(rows: list[tuple[pd.Timestamp, float, float, float, float]]) -> pd.Da
     frame = pd.DataFrame(rows, columns=["date", "gross", "net", "turnover", "cost"])
     frame.index = pd.DatetimeIndex(frame.pop("date"), name="date")
     return frame
+
+
+def _daily_at(
+    index: pd.DatetimeIndex, rows: list[tuple[int, float, float, float, float]]
+) -> pd.DataFrame:
+    """Return the daily frame of rows given by position in `index`."""
+    values = np.array([row[1:] for row in rows], dtype=float).reshape(len(rows), 4)
+    dates = pd.DatetimeIndex(index[[row[0] for row in rows]], name="date")
+    return pd.DataFrame(values, index=dates, columns=["gross", "net", "turnover", "cost"])
 
 
 def count_rebalances(

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pas.analytics.factors import factor_model, factor_premia
+from pas.analytics.factors import factor_fit, factor_model, premia_rows
 from pas.core.errors import DataError, InvalidInput
 
 
@@ -50,26 +50,27 @@ class FactorReturns:
     def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> FactorReturns:
         """Estimate; results in `mu_` (annual), `betas_`, `premia_`, `rf_` and `diagnostics_`."""
         factors = _need_factors(self.name, factors)
-        result = factor_model(returns, factors, model=self.model)
+        fit = factor_fit(returns, factors, model=self.model)
         as_of = returns.index[-1]
         history = self.premia_factors if self.premia_factors is not None else factors
-        premia = factor_premia(history, as_of=as_of, columns=result.factors)
-        ppy = result.periods_per_year
-        rf_window = result.factor_values["rf"]
-        rf = float(rf_window.iloc[-1] if self.risk_free == "latest" else rf_window.mean()) * ppy
-        self.betas_ = result.betas
-        self.premia_ = premia["premium_annual"]
+        premia = premia_rows(history, as_of=as_of, columns=fit.factors)
+        aligned = fit.aligned
+        ppy = aligned.periods_per_year
+        rf_window = aligned.factors["rf"].to_numpy(dtype=float)
+        rf = float(rf_window[-1] if self.risk_free == "latest" else rf_window.mean()) * ppy
+        self.betas_ = pd.DataFrame(fit.betas, index=fit.symbols, columns=list(fit.factors))
+        self.premia_ = pd.Series({k: row["premium_annual"] for k, row in premia.items()})
         self.rf_ = rf
-        self.mu_ = rf + self.betas_ @ self.premia_.reindex(result.factors)
+        self.mu_ = rf + self.betas_ @ self.premia_.reindex(fit.factors)
         self.diagnostics_: dict[str, Any] = {
             "model": self.model,
             "rf_annual": rf,
             "risk_free": self.risk_free,
             "premia_annual": {k: float(v) for k, v in self.premia_.items()},
-            "premia_first": str(premia["first"].min().date()),
-            "premia_last": str(premia["last"].max().date()),
-            "n_obs_regression": int(result.n_obs.max()),
-            "note": result.note,
+            "premia_first": str(min(row["first"] for row in premia.values()).date()),
+            "premia_last": str(max(row["last"] for row in premia.values()).date()),
+            "n_obs_regression": int(fit.fits.n_obs.max()),
+            "note": aligned.note(),
         }
         return self
 

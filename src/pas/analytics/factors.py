@@ -13,8 +13,9 @@ statsmodels' `cov_type="HAC", cov_kwds={"maxlags": L}`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -125,6 +126,56 @@ class FactorModelResult:
         return out
 
 
+@dataclass(frozen=True)
+class _Fits:
+    coef: np.ndarray
+    bse: np.ndarray
+    ssr: np.ndarray
+    rsquared: np.ndarray
+    rsquared_adj: np.ndarray
+    n_obs: np.ndarray
+
+
+@dataclass(frozen=True)
+class FactorFit:
+    """A factor regression as arrays: coefficients (k+1) x N over the aligned data.
+
+    What estimators need on their hot path; `factor_model` labels it.
+    """
+
+    model: str
+    factors: tuple[str, ...]
+    aligned: Aligned
+    fits: _Fits
+    design_columns: int
+    hac_lags: int | None
+
+    @property
+    def symbols(self) -> pd.Index:
+        """Return the symbols, in the order of the coefficient columns."""
+        return self.aligned.returns.columns
+
+    @property
+    def betas(self) -> np.ndarray:
+        """Return the factor loadings, N x k (one row per symbol)."""
+        return self.fits.coef[1:].T
+
+
+def factor_fit(
+    returns: pd.DataFrame,
+    factors: pd.DataFrame,
+    *,
+    model: str = "ff3",
+    hac_lags: int | None = None,
+) -> FactorFit:
+    """Return the factor regression of every asset as arrays (see `factor_model`)."""
+    names = model_factors(model)
+    lags = _check_lags(hac_lags)
+    aligned = prepare(returns, factors, names)
+    X = design(aligned.factors, names)
+    return FactorFit(model.lower(), names, aligned, _fit(X, aligned, lags), X.shape[1], lags)
+
+
 def factor_model(
     returns: pd.DataFrame,
     factors: pd.DataFrame,
@@ -139,12 +190,9 @@ def factor_model(
     against monthly factors); a factor NaN in the window, a constant factor,
     or an asset with fewer than parameters + 2 observations is a DataError.
     """
-    names = model_factors(model)
-    lags = _check_lags(hac_lags)
-    aligned = prepare(returns, factors, names)
-    X = design(aligned.factors, names)
+    result = factor_fit(returns, factors, model=model, hac_lags=hac_lags)
+    aligned, fit, names, lags = result.aligned, result.fits, result.factors, result.hac_lags
     symbols = aligned.returns.columns
-    fit = _fit(X, aligned, lags)
     coef_names = ["alpha", *names]
 
     def frame(values: np.ndarray) -> pd.DataFrame:
@@ -152,14 +200,14 @@ def factor_model(
 
     n_obs = fit.n_obs
     return FactorModelResult(
-        model=model.lower(),
+        model=result.model,
         factors=names,
         params=frame(fit.coef),
         bse=frame(fit.bse),
         tvalues=frame(fit.coef / fit.bse),
         rsquared=pd.Series(fit.rsquared, index=symbols),
         rsquared_adj=pd.Series(fit.rsquared_adj, index=symbols),
-        resid_vol=pd.Series(np.sqrt(fit.ssr / (n_obs - X.shape[1])), index=symbols),
+        resid_vol=pd.Series(np.sqrt(fit.ssr / (n_obs - result.design_columns)), index=symbols),
         n_obs=pd.Series(n_obs, index=symbols),
         returns=aligned.returns,
         factor_values=aligned.factors,
@@ -187,16 +235,6 @@ def _check_missing(Y: np.ndarray, valid: np.ndarray, symbols: pd.Index, need: in
         bad = symbols[infinite].tolist()
         raise DataError(f"infinite returns for {bad}", symbols=bad)
     check_observations(pd.Series(valid.sum(axis=0), index=symbols), need)
-
-
-@dataclass(frozen=True)
-class _Fits:
-    coef: np.ndarray
-    bse: np.ndarray
-    ssr: np.ndarray
-    rsquared: np.ndarray
-    rsquared_adj: np.ndarray
-    n_obs: np.ndarray
 
 
 def _fit(X: np.ndarray, aligned: Aligned, lags: int | None) -> _Fits:
@@ -242,7 +280,9 @@ def prepare(returns: pd.DataFrame, factors: pd.DataFrame, names: tuple[str, ...]
     missing = [c for c in need if c not in factors.columns]
     if missing:
         raise DataError(f"factors lack columns {missing}", missing=missing)
-    aligned = align(returns, factors[need], min_obs=len(names) + 3)
+    # align first: selecting the columns of the (short) aligned rows is cheaper than of all rows
+    aligned = align(returns, factors, min_obs=len(names) + 3)
+    aligned = replace(aligned, factors=aligned.factors[need])
     values = aligned.factors.to_numpy(dtype=float)
     nan_rows = ~np.isfinite(values).all(axis=1)
     if nan_rows.any():
@@ -351,16 +391,34 @@ def factor_premia(
     shorten that factor's history; they are never filled. A factor with
     fewer than two values is left out.
     """
-    history = factors if as_of is None else factors[factors.index <= as_of]
-    present = [c for c in columns if c in history.columns and history[c].notna().sum() > 1]
+    out = pd.DataFrame.from_dict(premia_rows(factors, as_of=as_of, columns=columns), orient="index")
+    out.index.name = "factor"
+    return out
+
+
+def premia_rows(
+    factors: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | None = None,
+    columns: tuple[str, ...] = ("mkt_rf", "smb", "hml", "mom", "rf"),
+) -> dict[str, dict[str, Any]]:
+    """Return factor -> the row `factor_premia` shows for it (numpy inside: estimators call it per date)."""
+    history = factors if as_of is None else _upto(factors, as_of)
+    dates = history.index
+    present = {}
+    for col in columns:
+        if col in history.columns:
+            values = history[col].to_numpy(dtype=float)
+            where = np.flatnonzero(~np.isnan(values))
+            if len(where) > 1:
+                present[col] = values if len(where) == len(values) else values[where], where
     if not present:
         raise DataError(f"factors lack every premium column {list(columns)}")
     if len(history) < 2:
         raise DataError(f"need at least 2 factor rows up to {as_of}, got {len(history)}")
-    ppy = PERIODS_PER_YEAR[infer_frequency(history.index, "factors")]
+    ppy = PERIODS_PER_YEAR[infer_frequency(dates, "factors")]
     rows = {}
-    for col in present:
-        series = history[col].dropna()
+    for col, (series, where) in present.items():
         n = len(series)
         mean, std = series.mean(), series.std(ddof=1)
         rows[col] = {
@@ -368,9 +426,15 @@ def factor_premia(
             "vol_annual": std * np.sqrt(ppy),
             "t_stat": mean / (std / np.sqrt(n)) if std > 0 else np.nan,
             "n_obs": n,
-            "first": series.index[0],
-            "last": series.index[-1],
+            "first": dates[where[0]],
+            "last": dates[where[-1]],
         }
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "factor"
-    return out
+    return rows
+
+
+def _upto(factors: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Return the rows dated on or before `as_of` (a binary search when the dates are sorted)."""
+    index = factors.index
+    if isinstance(index, pd.DatetimeIndex) and index.is_monotonic_increasing:
+        return factors.iloc[: index.searchsorted(as_of, side="right")]
+    return factors[index <= as_of]

@@ -157,25 +157,24 @@ def align(
                 factors_frequency=f_freq,
             )
         returns, compounded = to_monthly(returns), True
-    r_key, f_key = _keys(returns.index, f_freq), _keys(factors.index, f_freq)
-    common = r_key.intersection(f_key)
-    r_keep, f_keep = r_key.isin(common), f_key.isin(common)
+    r_rows, f_rows = _common_rows(_keys(returns.index, f_freq), _keys(factors.index, f_freq))
+    n_common = len(r_rows)
     # slicing copies; skip it when every row is kept (large frames, same dates)
-    out_r = returns if r_keep.all() else returns[r_keep]
-    out_f = factors.copy() if f_keep.all() else factors[f_keep].copy()
+    out_r = returns if n_common == len(returns) else returns.iloc[r_rows]
+    out_f = factors.copy() if n_common == len(factors) else factors.iloc[f_rows]
     out_f.index = out_r.index
-    if len(common) < min_obs:
+    if n_common < min_obs:
         raise DataError(
-            f"only {len(common)} common dates of returns and factors, need {min_obs}",
-            n_common=len(common),
+            f"only {n_common} common dates of returns and factors, need {min_obs}",
+            n_common=n_common,
             n_returns=len(returns),
             n_factors=len(factors),
         )
     return Aligned(
         out_r,
         out_f,
-        len(returns) - len(common),
-        len(factors) - len(common),
+        len(returns) - n_common,
+        len(factors) - n_common,
         f_freq,
         compounded,
         *spans,
@@ -188,13 +187,28 @@ def _span(index: pd.Index) -> tuple[pd.Timestamp, pd.Timestamp] | None:
     return pd.Timestamp(index[0]), pd.Timestamp(index[-1])
 
 
-def _keys(index: pd.Index, frequency: str) -> pd.Index:
+def _keys(index: pd.Index, frequency: str) -> np.ndarray:
     """Return the join key of each date: its calendar day, or its month for monthly data.
 
-    Integer keys: pandas' hash joins on them are much faster than on dates.
+    Integer keys: joins on them are much faster than on dates.
     """
     unit = "datetime64[M]" if frequency == "monthly" else "datetime64[D]"
-    return pd.Index(index.to_numpy().astype(unit).view("i8"))
+    return np.asarray(index.to_numpy().astype(unit).view("i8"))
+
+
+def _common_rows(r_key: np.ndarray, f_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the rows of each side whose key the other side has, in order.
+
+    Keys of sorted dates are sorted; when each side's keys are also unique (the
+    usual case) a binary search matches them, else a hash join does.
+    """
+    unique = bool((np.diff(r_key) > 0).all() and (np.diff(f_key) > 0).all())
+    if unique and len(f_key):
+        pos = np.minimum(np.searchsorted(f_key, r_key), len(f_key) - 1)
+        hit = f_key[pos] == r_key
+        return np.flatnonzero(hit), pos[hit]
+    common = pd.Index(r_key).intersection(pd.Index(f_key))
+    return np.flatnonzero(np.isin(r_key, common)), np.flatnonzero(np.isin(f_key, common))
 
 
 def check_observations(

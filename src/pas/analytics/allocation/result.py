@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -42,6 +43,19 @@ class SchemeResult:
 
 
 @dataclass(frozen=True, eq=False)
+class AllocationBasis:
+    """The data an Allocation's diagnostics come from: kept symbols, their weights and covariance."""
+
+    symbols: pd.Index  # every requested symbol
+    kept: tuple[str, ...]  # the symbols the scheme saw
+    w: np.ndarray  # risky weights over `kept`
+    cov: np.ndarray  # annual covariance over `kept`
+    returns: pd.DataFrame  # the clean return window (dates x kept)
+    factors: pd.DataFrame | None
+    sectors: Mapping[str, str] | None
+
+
+@dataclass(frozen=True, eq=False)
 class Allocation:
     """One allocation decision with its ex-ante risk and return, solver and provenance.
 
@@ -58,8 +72,6 @@ class Allocation:
     expected_return: float
     volatility: float
     sharpe: float | None
-    risk_contributions: pd.Series
-    sector_weights: pd.Series | None
     solver: SolverInfo
     fallback: str | None
     return_estimator: str
@@ -70,24 +82,35 @@ class Allocation:
     notes: tuple[str, ...] = ()
     #: (return window, parameters) the decision was made from; hashed on first use
     provenance: tuple[pd.DataFrame, dict[str, Any]] | None = field(default=None, repr=False)
-    #: (return window, factors) the factor betas are regressed on, on first use
-    exposure_data: tuple[pd.DataFrame, pd.DataFrame | None] | None = field(
-        default=None, repr=False
-    )
+    #: what the diagnostics below are computed from, on first use
+    basis: AllocationBasis | None = field(default=None, repr=False)
+
+    # Diagnostics are computed when read, not for every allocation a walk-forward makes.
+    @cached_property
+    def risk_contributions(self) -> pd.Series:
+        """Return each asset's fraction of the ex-ante portfolio variance (summing to 1)."""
+        from pas.analytics.allocation.summary import risk_contributions
+
+        if self.basis is None:
+            return pd.Series(0.0, index=self.weights.index.drop(CASH, errors="ignore"))
+        b = self.basis
+        return risk_contributions(b.symbols, b.kept, b.w, b.cov)
+
+    @cached_property
+    def sector_weights(self) -> pd.Series | None:
+        """Return the summed weight per sector (CASH apart), or None without sectors."""
+        from pas.analytics.allocation.summary import sector_weights
+
+        return sector_weights(self.weights, None if self.basis is None else self.basis.sectors)
 
     @cached_property
     def factor_betas(self) -> pd.Series | None:
-        """Return the portfolio's betas to each factor (None without factors; computed on first use).
-
-        A diagnostic, not on the hot path: a walk-forward makes thousands of
-        allocations and reads none of their betas.
-        """
+        """Return the portfolio's betas to each factor (None without factors)."""
         from pas.analytics.allocation.summary import factor_betas
 
-        if self.exposure_data is None:
+        if self.basis is None:
             return None
-        returns, factors = self.exposure_data
-        return factor_betas(returns, factors, self.weights)
+        return factor_betas(self.basis.returns, self.basis.factors, self.weights)
 
     @cached_property
     def parameters(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pas.analytics.allocation.result import CASH, Allocation, SchemeResult
+from pas.analytics.allocation.result import CASH, Allocation, AllocationBasis, SchemeResult
 
 TRADING_DAYS = 252
 
@@ -39,6 +39,17 @@ def sector_weights(weights: pd.Series, sectors: Mapping[str, str] | None) -> pd.
         key = CASH if sym == CASH else sectors.get(str(sym), "unknown")
         out[key] = out.get(key, 0.0) + float(w)
     return pd.Series(out, dtype=float).sort_index()
+
+
+def risk_contributions(
+    symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cov: np.ndarray
+) -> pd.Series:
+    """Return each symbol's fraction w_i (Σw)_i / wᵀΣw of the variance (0 where excluded)."""
+    marginal = cov @ w
+    variance = max(float(w @ marginal), 0.0)
+    if variance <= 0:
+        return pd.Series(0.0, index=list(symbols), dtype=float)
+    return weights_series(symbols, kept, w * marginal / variance, 0.0)
 
 
 def factor_betas(
@@ -135,16 +146,9 @@ def build_allocation(
     full = weights.to_numpy()
     cash = float(full[-1]) if weights.index[-1] == CASH else 0.0
     w = full[: len(symbols)] if list(kept) == symbols.tolist() else weights.reindex(kept).to_numpy()
-    marginal = cov @ w
-    variance = max(float(w @ marginal), 0.0)
+    variance = max(float(w @ (cov @ w)), 0.0)
     vol = float(np.sqrt(variance))
     expected = float(w @ mu) + cash * risk_free
-    rc = w * marginal / variance if variance > 0 else np.zeros(len(w))
-    risk = (
-        weights_series(symbols, kept, rc, 0.0)
-        if variance > 0
-        else pd.Series(0.0, index=list(symbols), dtype=float)
-    )
     as_of = (
         returns.index[-1] if isinstance(returns.index, pd.DatetimeIndex) and len(returns) else None
     )
@@ -155,8 +159,6 @@ def build_allocation(
         expected_return=expected,
         volatility=vol,
         sharpe=(expected - risk_free) / vol if vol > 1e-12 else None,
-        risk_contributions=risk,
-        sector_weights=sector_weights(weights, sectors),
         solver=result.solver,
         fallback=fallback,
         return_estimator=estimators[0],
@@ -166,5 +168,5 @@ def build_allocation(
         n_obs=len(returns),
         notes=(*notes, *result.notes),
         provenance=(returns, dict(params)),
-        exposure_data=(returns, factors),
+        basis=AllocationBasis(symbols, tuple(kept), w, cov, returns, factors, sectors),
     )

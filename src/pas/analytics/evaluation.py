@@ -236,7 +236,7 @@ class SchemeWalker:
             hist = None if histories is None else histories(day)
             current = pd.Series(w, index=data.columns)
             decision = data.decide(self.method, i, current, hist)
-            new = decision.weights.reindex(data.columns, fill_value=0.0).to_numpy(dtype=float)
+            new = _on_columns(decision.weights, data.columns)
             turnover = float(np.abs(new[:-1] - w[:-1]).sum())
             cost = data.cost_rate * turnover
             w, self.target, self.pending, self.last_rebalance = new, new.copy(), cost, day
@@ -294,6 +294,17 @@ def walk_scheme(
     for i in range(walker.begin, len(data.index)):
         walker.step(i, before)
     return walker.run()
+
+
+def _on_columns(weights: pd.Series, columns: list[str]) -> np.ndarray:
+    """Return `weights` over `columns` (symbols + CASH), 0 where absent."""
+    labels = weights.index.tolist()
+    values = weights.to_numpy(dtype=float)
+    if labels == columns:
+        return values.copy()
+    if labels == columns[:-1]:
+        return np.append(values, 0.0)
+    return weights.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
 
 
 def _series(values: Mapping[str, float], columns: Sequence[str]) -> pd.Series:

@@ -267,7 +267,7 @@ def allocate_estimated(
     mu, cov = _arrays(model, kept)
     data = SchemeInput(
         tuple(kept), mu, cov, inputs.risk_free, cons, clean,
-        None if inputs.prices is None else inputs.prices[kept], dict(sectors or {}),
+        _columns(inputs.prices, kept), dict(sectors or {}),
     )  # fmt: skip
     result, used, chain = run_scheme(method, data, scheme_params)
     fallback = "; ".join([*notes, *inputs.model_notes, *([chain] if chain else [])]) or None
@@ -286,6 +286,13 @@ def _arrays(model: est.ReturnModel, kept: list[str]) -> tuple[np.ndarray, np.nda
         model.mu.reindex(kept).to_numpy(dtype=float),
         model.cov.reindex(index=kept, columns=kept).to_numpy(dtype=float),
     )
+
+
+def _columns(frame: pd.DataFrame | None, kept: list[str]) -> pd.DataFrame | None:
+    """Return the kept columns of `frame` (the frame itself when it has exactly those)."""
+    if frame is None or frame.columns.tolist() == kept:
+        return frame
+    return frame[kept]
 
 
 def _kept_bounds(

@@ -45,7 +45,8 @@ def trailing_sharpe(
     for name in components:
         if name not in histories:
             continue
-        r = histories[name].dropna().to_numpy(dtype=float)[-lookback:]
+        r = histories[name].to_numpy(dtype=float)
+        r = r[~np.isnan(r)][-lookback:]
         sd = float(r.std(ddof=1)) if len(r) > 1 else 0.0
         if len(r) >= min_obs and sd > 0:
             out[name] = (float(r.mean()) - risk_free / TRADING_DAYS) / sd * np.sqrt(TRADING_DAYS)

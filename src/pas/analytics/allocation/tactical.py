@@ -34,9 +34,19 @@ def month_ends(data: SchemeInput) -> pd.DataFrame:
     prices = data.prices
     if prices is None:
         prices = (1.0 + data.returns).cumprod()
-    prices = prices[list(data.symbols)]
+    symbols = list(data.symbols)
+    if prices.columns.tolist() != symbols:
+        prices = prices[symbols]
     if isinstance(prices.index, pd.DatetimeIndex):
-        return prices.groupby(prices.index.to_period("M")).last()
+        index = prices.index
+        values = prices.to_numpy(dtype=float)
+        key = index.year.to_numpy() * 12 + index.month.to_numpy()
+        if len(key) and (np.diff(key) >= 0).all() and not np.isnan(values).any():
+            # sorted and complete: each month's last row is its last value (groupby's .last())
+            last = np.flatnonzero(np.append(key[1:] != key[:-1], True))
+            months = index[last].to_period("M")
+            return pd.DataFrame(values[last], index=months, columns=prices.columns)
+        return prices.groupby(index.to_period("M")).last()
     rows = np.arange(len(prices) - 1, -1, -MONTH)[::-1]
     return prices.iloc[rows]
 

@@ -114,7 +114,7 @@ class SharedEstimates:
         inputs = self.estimate(i, getattr(get_scheme(method), "risk_based", True))
         alloc = allocate_estimated(
             inputs, method=method, sectors=self.engine.sectors,
-            current_weights=current[current != 0].to_dict(), **extra,
+            current_weights=_held(current), **extra,
         )  # fmt: skip
         return Decision(alloc.weights, alloc.fallback)
 
@@ -152,6 +152,14 @@ class SharedEstimates:
                     risk_free=engine.risk_free, reuse=self.estimates.get(not risk_based),
                 )  # fmt: skip
         return self.estimates[risk_based]
+
+
+def _held(current: pd.Series) -> dict[str, float]:
+    """Return the non-zero weights as a dict (what `current[current != 0].to_dict()` gives)."""
+    values = current.to_numpy(dtype=float)
+    return {
+        str(k): float(v) for k, v in zip(current.index.tolist(), values.tolist(), strict=True) if v != 0
+    }
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:

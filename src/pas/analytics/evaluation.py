@@ -132,9 +132,7 @@ def bind(
         return bound
     index = pd.DatetimeIndex(prices.index)
 
-    def decide(
-        method: str, i: int, current: pd.Series, histories: pd.DataFrame | None
-    ) -> Decision:
+    def decide(method: str, i: int, current: pd.Series, histories: pd.DataFrame | None) -> Decision:
         window = prices.iloc[max(0, i - lookback) : i + 1]
         return allocator(method, window, _upto(factors, index[i]), current, histories)
 

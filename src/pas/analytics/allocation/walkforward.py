@@ -158,7 +158,9 @@ def _held(current: pd.Series) -> dict[str, float]:
     """Return the non-zero weights as a dict (what `current[current != 0].to_dict()` gives)."""
     values = current.to_numpy(dtype=float)
     return {
-        str(k): float(v) for k, v in zip(current.index.tolist(), values.tolist(), strict=True) if v != 0
+        str(k): float(v)
+        for k, v in zip(current.index.tolist(), values.tolist(), strict=True)
+        if v != 0
     }
 
 

@@ -1,0 +1,120 @@
+"""The walk-forward's shared per-date work gives exactly what `allocate` per decision gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pas.analytics.allocation.api import allocate, allocate_estimated, estimate, returns_window
+from pas.analytics.comparison import (
+    ALL_METHODS,
+    BLENDERS,
+    allocation_allocator,
+    evaluate,
+    order_methods,
+    walk_all,
+)
+from pas.analytics.evaluation import Decision, SchemeRun, WalkForwardConfig, walk_scheme
+from pas.core.errors import InvalidInput
+
+SYMBOLS = ["AAPL", "MSFT", "JPM", "XOM", "PG", "JNJ", "KO", "WMT"]
+
+
+@pytest.fixture(scope="module")
+def cut(demo_batches):  # type: ignore[no-untyped-def]
+    """Return (prices, factors, sectors): 8 demo stocks 2002-2005, one flat and one gappy."""
+    prices_batch, factor_batches = demo_batches
+    wide = prices_batch.prices.pivot(index="date", columns="symbol", values="adj_close")
+    wide.index = pd.DatetimeIndex(wide.index)
+    symbols = [s for s in SYMBOLS if s in wide.columns][:8]
+    prices = wide.loc["2002-01-01":"2005-12-31", symbols].astype(float).copy()
+    # a suspended stock (constant price for more than a lookback: risk-based schemes drop
+    # it, the others keep it) and a stock with missing days (excluded while too sparse)
+    prices.iloc[300:700, 0] = prices.iloc[300, 0]
+    prices.iloc[100:260, 1] = np.nan
+    sectors = {s.symbol: s.sector for s in prices_batch.securities if s.symbol in symbols}
+    return prices, factor_batches[0].factors, sectors
+
+
+def per_call(engine):  # type: ignore[no-untyped-def]
+    """Return the engine as a plain Allocator: `allocate` on each decision's price window."""
+
+    def decide(method, prices, factors, current, histories) -> Decision:  # type: ignore[no-untyped-def]
+        return engine(method, prices, factors, current, histories)
+
+    return decide
+
+
+def reference_runs(prices, factors, config, engine, methods) -> dict[str, SchemeRun]:  # type: ignore[no-untyped-def]
+    """Walk scheme after scheme with `allocate` per decision (the engine before sharing)."""
+    runs: dict[str, SchemeRun] = {}
+    for method in order_methods(methods):
+        hist = None
+        if method in BLENDERS:
+            hist = pd.DataFrame({k: r.daily["net"] for k, r in runs.items()})
+        runs[method] = walk_scheme(
+            method, prices, per_call(engine), config, factors=factors, histories=hist
+        )
+    return runs
+
+
+@pytest.mark.parametrize("with_factors", [True, False])
+def test_shared_walk_equals_allocate_per_decision(cut, with_factors: bool) -> None:  # type: ignore[no-untyped-def]
+    prices, factors, sectors = cut
+    factors = factors if with_factors else None
+    ev = evaluate(prices, lookback=252, factors=factors, sectors=sectors)
+    config = WalkForwardConfig("M", 252, 10.0)
+    engine = allocation_allocator(sectors=sectors)
+    ref = reference_runs(prices, factors, config, engine, ALL_METHODS)
+    for method in ALL_METHODS:
+        ours, theirs = ev.returns[method].dropna(), ref[method].daily["net"].dropna()
+        pd.testing.assert_index_equal(ours.index, theirs.index, check_names=False)
+        np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=0, atol=1e-10)
+        w = ev.weights[method]
+        w_ref = ref[method].weights.reindex(columns=w.columns)
+        pd.testing.assert_index_equal(w.index, w_ref.index)
+        np.testing.assert_allclose(w.to_numpy(), w_ref.to_numpy(), rtol=0, atol=1e-10)
+        assert ev.fallbacks[method] == ref[method].fallbacks
+    # the cut exercises both kinds of clean windows and the exclusions
+    assert any("zero variance" in why for _, why in ev.fallbacks["max_sharpe"])
+    assert any("missing" in why for _, why in ev.fallbacks["tactical"])
+
+
+def test_walk_all_resumes_like_a_full_run(cut) -> None:  # type: ignore[no-untyped-def]
+    prices, factors, sectors = cut
+    config = WalkForwardConfig("M", 252, 10.0)
+    engine = allocation_allocator(sectors=sectors)
+    methods = ["max_sharpe", "tactical", "hrp", "dynamic"]
+    full = walk_all(prices, methods, engine, config, factors=factors)
+    stop = prices.index[700]
+    first = walk_all(prices.loc[:stop], methods, engine, config, factors=factors)
+    histories = pd.DataFrame({k: r.daily["net"] for k, r in first.items()})
+    second = walk_all(
+        prices, methods, engine, config, factors=factors,
+        states={k: r.state for k, r in first.items()}, histories=histories,
+    )  # fmt: skip
+    for method in order_methods(methods):
+        daily = pd.concat([first[method].daily, second[method].daily])
+        np.testing.assert_allclose(daily.to_numpy(), full[method].daily.to_numpy(), atol=1e-12)
+        pd.testing.assert_index_equal(daily.index, full[method].daily.index)
+        weights = pd.concat([first[method].weights, second[method].weights])
+        np.testing.assert_allclose(weights.to_numpy(), full[method].weights.to_numpy(), atol=1e-12)
+
+
+def test_estimate_is_for_one_kind_of_scheme(cut) -> None:  # type: ignore[no-untyped-def]
+    prices, factors, sectors = cut
+    window, levels = returns_window(prices.iloc[400:653], None)
+    risk = estimate(window, levels, risk_based=True, factors=factors)
+    other = estimate(window, levels, risk_based=False, factors=factors, reuse=risk)
+    assert risk.clean.shape[1] == other.clean.shape[1] - 1  # the flat stock
+    assert other.model is not risk.model
+    same = estimate(window, levels, risk_based=True, factors=factors, reuse=risk)
+    assert same.model is risk.model
+    with pytest.raises(InvalidInput, match="risk-based"):
+        allocate_estimated(other, method="max_sharpe")
+    for method, inputs in (("max_sharpe", risk), ("tactical", other)):
+        shared = allocate_estimated(inputs, method=method, sectors=sectors)
+        direct = allocate(prices.iloc[400:653], method=method, factors=factors, sectors=sectors)
+        pd.testing.assert_series_equal(shared.weights, direct.weights, rtol=0, atol=1e-15)
+        assert shared.inputs_hash == direct.inputs_hash

@@ -10,8 +10,9 @@ NAV), paid out of NAV at the trade, so the next day's net return is
 Rebalance rules: "D" every day; "W", "M", "Q" the first trading day of each
 week, month or quarter (known on the day itself, so an incremental run never
 needs tomorrow's calendar); "drift:X" whenever a weight has drifted more than
-X (absolute) from its last target. The first rebalance is the first date with
-`lookback` returns behind it.
+X (absolute) from its last target; "every:N" N trading days after the last
+rebalance (walk-forward folds of N test days). The first rebalance is the
+first date with `lookback` returns behind it.
 
 A run can stop at any date and resume from its `SchemeState`: resuming gives
 bit-for-bit the numbers of a full run, because every step depends only on the
@@ -86,7 +87,7 @@ class WalkForwardConfig:
 
 
 def rebalance_rule(rule: str) -> tuple[str, float]:
-    """Return (kind, drift threshold) of a rebalance rule; ValueError names the valid ones."""
+    """Return (kind, drift threshold or interval) of a rebalance rule; ValueError names the valid ones."""
     if rule in ("D", "W", "M", "Q"):
         return rule, 0.0
     if rule.startswith("drift:"):
@@ -96,7 +97,14 @@ def rebalance_rule(rule: str) -> tuple[str, float]:
             threshold = -1.0
         if 0 < threshold < 1:
             return "drift", threshold
-    raise ValueError(f"rebalance must be D, W, M, Q or drift:X with 0 < X < 1, got {rule!r}")
+    if rule.startswith("every:"):
+        days = rule.split(":", 1)[1]
+        if days.isdigit() and int(days) >= 1:
+            return "every", float(int(days))
+    raise ValueError(
+        "rebalance must be D, W, M, Q, drift:X with 0 < X < 1 or every:N (N >= 1 trading days), "
+        f"got {rule!r}"
+    )
 
 
 def period_starts(index: pd.DatetimeIndex, kind: str) -> np.ndarray:
@@ -199,6 +207,7 @@ class SchemeWalker:
             self.w = state.weights.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
             self.target = state.target.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
             self.pending, self.last_rebalance = state.pending_cost, state.last_rebalance
+        self.last_row: int | None = None  # row of last_rebalance, found when needed
         # rows are kept by position; dates are looked up once, in run()
         self.rows: list[tuple[int, float, float, float, float]] = []
         self.weights_rows: dict[int, np.ndarray] = {}
@@ -223,11 +232,7 @@ class SchemeWalker:
             w = w * (1.0 + r) / (1.0 + gross)
         net = (1.0 - self.pending) * (1.0 + gross) - 1.0
         self.pending = 0.0
-        rebalance = i == self.first or (
-            data.starts[i]
-            if data.kind != "drift"
-            else float(np.abs(w - self.target).max()) > data.threshold
-        )
+        rebalance = i == self.first or self._due(i, w)
         turnover = cost = 0.0
         if rebalance:
             day = data.index[i]
@@ -238,6 +243,7 @@ class SchemeWalker:
             turnover = float(np.abs(new[:-1] - w[:-1]).sum())
             cost = data.cost_rate * turnover
             w, self.target, self.pending, self.last_rebalance = new, new.copy(), cost, day
+            self.last_row = i
             self.weights_rows[i] = new
             if decision.fallback:
                 self.fallbacks.append((i, decision.fallback))
@@ -250,6 +256,17 @@ class SchemeWalker:
         else:
             self.rows.append((i, np.nan, np.nan, turnover, cost))
             self.net = np.nan
+
+    def _due(self, i: int, w: np.ndarray) -> bool:
+        """Return True when row i is a rebalance date after the first (w: drifted weights)."""
+        data = self.data
+        if data.kind == "drift":
+            return float(np.abs(w - self.target).max()) > data.threshold
+        if data.kind == "every":
+            if self.last_row is None:
+                self.last_row = int(data.index.searchsorted(self.last_rebalance))
+            return i - self.last_row >= data.threshold
+        return bool(data.starts[i])
 
     def run(self) -> SchemeRun:
         """Return the SchemeRun of the rows walked so far."""
@@ -332,10 +349,14 @@ def count_rebalances(
     index: pd.DatetimeIndex, config: WalkForwardConfig, after: pd.Timestamp | None = None
 ) -> int:
     """Return how many scheduled rebalances a walk over `index` makes (drift rules: an upper bound)."""
-    kind, _ = rebalance_rule(config.rebalance)
+    kind, interval = rebalance_rule(config.rebalance)
     if len(index) <= config.lookback:
         return 0
-    starts = period_starts(index, kind if kind != "drift" else "D")
+    if kind == "every":
+        starts = np.zeros(len(index), dtype=bool)
+        starts[config.lookback :: int(interval)] = True
+    else:
+        starts = period_starts(index, kind if kind != "drift" else "D")
     starts[: config.lookback] = False
     if after is None:
         starts[config.lookback] = True

@@ -146,3 +146,17 @@ def test_schedules() -> None:
     for bad in ("Y", "drift:2", "drift:x"):
         with pytest.raises(ValueError, match="rebalance must be"):
             rebalance_rule(bad)
+
+
+def test_every_n_days_rebalances_in_folds_and_resumes() -> None:
+    prices = prices_frame(200)
+    config = WalkForwardConfig("every:21", 40, 10.0)
+    full = walk_scheme("m", prices, momentum, config)
+    assert [prices.index.get_loc(d) for d in full.weights.index] == list(range(40, 200, 21))
+    first = walk_scheme("m", prices.iloc[:100], momentum, config)
+    second = walk_scheme("m", prices, momentum, config, state=first.state)
+    pd.testing.assert_frame_equal(pd.concat([first.daily, second.daily]), full.daily)
+    assert rebalance_rule("every:5") == ("every", 5.0)
+    for bad in ("every:0", "every:x", "every:1.5"):
+        with pytest.raises(ValueError, match="rebalance must be"):
+            rebalance_rule(bad)

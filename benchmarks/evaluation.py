@@ -149,7 +149,7 @@ def pypfopt_walk(x: pd.DataFrame) -> tuple[np.ndarray, list[int]]:
         try:
             w = EfficientFrontier(mu, cov).max_sharpe(risk_free_rate=0.0)
             out.append(np.array([w[i] for i in range(len(mu))], dtype=float))
-        except Exception:  # noqa: BLE001 - a peer's failure is a result here
+        except Exception:  # a peer's failure is a result here
             out.append(np.full(len(mu), np.nan))
             failed.append(k)
     return np.array(out), failed
@@ -164,7 +164,7 @@ def exact_walk(x: pd.DataFrame) -> np.ndarray:
         mu, cov = moments(values[s:e])
         try:
             out.append(max_sharpe_conic(cov, mu, cons, exact=True)[0])
-        except Exception:  # noqa: BLE001 - no positive excess return: no tangency portfolio
+        except Exception:  # no positive excess return: no tangency
             out.append(np.full(len(mu), np.nan))
     return np.array(out)
 
@@ -201,7 +201,7 @@ def walk_forward(repeats: int, peers: bool) -> None:
                 f"    {'skfolio cross_val_predict':<30}{sk_s:>9.3f}{sk_s / pas_s:>8.1f}  "
                 f"{sk_dev:>15.2e}  max|w_pas - w_skfolio| {agree:.2e}; {bad} folds without weights"
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"    skfolio failed: {type(exc).__name__}: {exc}")
         py_s, (py_w, failed) = timed(lambda: pypfopt_walk(x), 1)
         py_dev = np.nanmax(np.abs(py_w[ok] - exact[ok]))
@@ -227,13 +227,13 @@ def daily_update(repeats: int) -> None:
         states = {k: r.state for k, r in stored.items()}
         histories = pd.DataFrame({k: r.daily["net"] for k, r in stored.items()})
         new = prices.iloc[: stop + 1]
-        seconds, runs = timed(
-            lambda new=new, states=states, histories=histories: walk_all(
-                new, methods, engine, config, factors=factors, states=states,
-                histories=histories,
-            ),  # fmt: skip
-            repeats,
-        )
+
+        def update(new: pd.DataFrame = new, states: Any = states, hist: Any = histories) -> Any:
+            return walk_all(
+                new, methods, engine, config, factors=factors, states=states, histories=hist
+            )
+
+        seconds, runs = timed(update, repeats)
         made = sum(len(r.weights) for r in runs.values())
         print(
             f"    {prices.index[stop].date()} ({label}): {1000 * seconds:.1f} ms, "

@@ -154,6 +154,7 @@ class WalkData:
     index: pd.DatetimeIndex
     columns: list[str]  # symbols + CASH
     returns: np.ndarray  # dates x columns, 0 where missing; the CASH column is 0
+    growth: np.ndarray  # 1 + returns
     starts: np.ndarray  # True on scheduled rebalance dates (period rules)
     kind: str
     threshold: float
@@ -179,7 +180,8 @@ class WalkData:
         returns = np.zeros((len(index), values.shape[1] + 1))
         returns[:, :-1] = np.where(np.isfinite(values), values, 0.0)
         return cls(
-            index, [*(str(c) for c in prices.columns), CASH], returns, period_starts(index, kind),
+            index, [*(str(c) for c in prices.columns), CASH], returns, 1.0 + returns,
+            period_starts(index, kind),
             kind, threshold, config.cost_bps / 10_000.0, config.lookback,
             bind(allocator, prices, factors, config.lookback), on_rebalance,
         )  # fmt: skip
@@ -227,9 +229,8 @@ class SchemeWalker:
         gross = 0.0
         w = self.w
         if i != self.first:
-            r = data.returns[i]
-            gross = float(w @ r)
-            w = w * (1.0 + r) / (1.0 + gross)
+            gross = float(w @ data.returns[i])
+            w = w * data.growth[i] / (1.0 + gross)
         net = (1.0 - self.pending) * (1.0 + gross) - 1.0
         self.pending = 0.0
         rebalance = i == self.first or self._due(i, w)

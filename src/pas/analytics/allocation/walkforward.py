@@ -111,11 +111,12 @@ class SharedEstimates:
             start = max(0, i - self.lookback)
             window = self.prices.iloc[start : i + 1]
             return self.engine(method, window, self.factors_upto(i), current, histories)
-        inputs = self.estimate(i, getattr(get_scheme(method), "risk_based", True))
-        alloc = allocate_estimated(
-            inputs, method=method, sectors=self.engine.sectors,
-            current_weights=_held(current), **extra,
-        )  # fmt: skip
+        with blas_threads(len(self.columns), small=1000):  # once, not per stage
+            inputs = self.estimate(i, getattr(get_scheme(method), "risk_based", True))
+            alloc = allocate_estimated(
+                inputs, method=method, sectors=self.engine.sectors,
+                current_weights=_held(current), **extra,
+            )  # fmt: skip
         return Decision(alloc.weights, alloc.fallback)
 
     def factors_upto(self, i: int) -> pd.DataFrame | None:
@@ -145,12 +146,11 @@ class SharedEstimates:
             assert self.window is not None
             window, levels, factors = self.window
             engine = self.engine
-            with blas_threads(window.shape[1], small=1000):
-                self.estimates[risk_based] = estimate(
-                    window, levels, risk_based=risk_based, factors=factors,
-                    expected_returns=engine.expected_returns, covariance=engine.covariance,
-                    risk_free=engine.risk_free, reuse=self.estimates.get(not risk_based),
-                )  # fmt: skip
+            self.estimates[risk_based] = estimate(
+                window, levels, risk_based=risk_based, factors=factors,
+                expected_returns=engine.expected_returns, covariance=engine.covariance,
+                risk_free=engine.risk_free, reuse=self.estimates.get(not risk_based),
+            )  # fmt: skip
         return self.estimates[risk_based]
 
 

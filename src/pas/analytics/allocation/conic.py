@@ -49,8 +49,56 @@ def _h(*parts: sp.spmatrix | np.ndarray) -> sp.csr_matrix:
     return sp.hstack(kept, format="csr")
 
 
+#: up to this many assets the rows are written densely, then compressed once
+DENSE_ASSETS = 300
+
+
 def linear_system(cons: Constraints) -> LinearSystem:
     """Return the constraint rows of `cons` over z = [w, c, t]."""
+    if cons.n <= DENSE_ASSETS:
+        return _dense_system(cons)
+    return _sparse_system(cons)
+
+
+def _dense_system(cons: Constraints) -> LinearSystem:
+    """Return `linear_system` built as dense rows (small problems: a few sparse blocks cost more)."""
+    n = cons.n
+    nt = n if cons.trades else 0
+    nz = n + 1 + nt
+    rows, rhs = [], []
+    eye = np.eye(n)
+    block = np.zeros((2 * n + 2, nz))
+    block[:n, :n], block[n : 2 * n, :n] = -eye, eye
+    block[2 * n, n], block[2 * n + 1, n] = -1.0, 1.0
+    rows.append(block)
+    rhs += [-cons.lower, cons.upper, np.array([-cons.cash_min, cons.cash_max])]
+    names, member, smin, smax = cons.sectors
+    if names:
+        k = len(names)
+        caps = np.zeros((2 * k, nz))
+        caps[:k, :n], caps[k:, :n] = -member, member
+        rows.append(caps)
+        rhs += [-smin, smax]
+    if nt:
+        assert cons.current is not None
+        trades = np.zeros((2 * n, nz))
+        trades[:n, :n], trades[n:, :n] = eye, -eye
+        trades[:n, n + 1 :] = trades[n:, n + 1 :] = -eye
+        rows.append(trades)
+        rhs += [cons.current, -cons.current]
+        if cons.max_turnover is not None:
+            total = np.zeros((1, nz))
+            total[0, n + 1 :] = 1.0
+            rows.append(total)
+            rhs.append(np.array([cons.max_turnover]))
+    eq = np.zeros((1, nz))
+    eq[0, : n + 1] = 1.0
+    A_le = sp.csr_matrix(np.vstack(rows))
+    return LinearSystem(sp.csr_matrix(eq), np.array([1.0]), A_le, np.concatenate(rhs), n, nt)
+
+
+def _sparse_system(cons: Constraints) -> LinearSystem:
+    """Return `linear_system` built from sparse blocks (large problems)."""
     n = cons.n
     nt = n if cons.trades else 0
     eye = sp.identity(n, format="csr")

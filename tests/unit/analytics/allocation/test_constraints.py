@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from pas.analytics.allocation import CASH, allocate
+from pas.analytics.allocation.constraints import build_constraints
 from pas.core.errors import InfeasibleConstraints, InvalidInput
 from tests.unit.analytics.allocation.conftest import factor_model_returns
 
@@ -114,3 +115,30 @@ def test_invalid_constraint_inputs() -> None:
         allocate(returns=R, bounds={"NOPE": (0, 1)})
     with pytest.raises(InvalidInput, match="max_turnover"):
         allocate(returns=R, current_weights={"S00": 1.0}, max_turnover=-1)
+
+
+@pytest.mark.parametrize("turnover", [None, 0.4])
+@pytest.mark.parametrize("costs", [None, 0.001])
+@pytest.mark.parametrize("caps", [None, {"Tech": (0.1, 0.5), "Energy": 0.3}])
+def test_dense_and_sparse_constraint_rows_are_the_same(turnover, costs, caps) -> None:  # type: ignore[no-untyped-def]
+    from pas.analytics.allocation.conic import _dense_system, _sparse_system
+
+    symbols = ["A", "B", "C", "D", "E"]
+    sectors = {"A": "Tech", "B": "Tech", "C": "Energy", "D": "Health"}
+    cons = build_constraints(
+        symbols, {"*": (0.0, 0.6), "B": (0.05, 0.4)}, sectors=sectors, sector_caps=caps,
+        current_weights={"A": 0.5, "C": 0.3, "CASH": 0.2}, max_turnover=turnover, costs=costs,
+        cash=(0.0, 0.1),
+    )  # fmt: skip
+    dense, sparse = _dense_system(cons), _sparse_system(cons)
+    assert (dense.n, dense.nt) == (sparse.n, sparse.nt)
+    for a, b in ((dense.A_eq, sparse.A_eq), (dense.A_le, sparse.A_le)):
+        a, b = a.tocsc(), b.tocsc()
+        a.sort_indices()
+        b.sort_indices()
+        assert a.shape == b.shape and a.nnz == b.nnz
+        np.testing.assert_array_equal(a.indptr, b.indptr)
+        np.testing.assert_array_equal(a.indices, b.indices)
+        np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(dense.b_eq, sparse.b_eq)
+    np.testing.assert_array_equal(dense.b_le, sparse.b_le)

@@ -61,7 +61,11 @@ class FactorReturns:
         self.betas_ = pd.DataFrame(fit.betas, index=fit.symbols, columns=list(fit.factors))
         self.premia_ = pd.Series({k: row["premium_annual"] for k, row in premia.items()})
         self.rf_ = rf
-        self.mu_ = rf + self.betas_ @ self.premia_.reindex(fit.factors)
+        # a model factor without premium history gives NaN, as a reindexed Series would
+        vector = np.array(
+            [premia[f]["premium_annual"] if f in premia else np.nan for f in fit.factors]
+        )
+        self.mu_ = pd.Series(rf + fit.betas @ vector, index=fit.symbols)
         self.diagnostics_: dict[str, Any] = {
             "model": self.model,
             "rf_annual": rf,

@@ -282,7 +282,7 @@ def prepare(returns: pd.DataFrame, factors: pd.DataFrame, names: tuple[str, ...]
         raise DataError(f"factors lack columns {missing}", missing=missing)
     # align first: selecting the columns of the (short) aligned rows is cheaper than of all rows
     aligned = align(returns, factors, min_obs=len(names) + 3)
-    aligned = replace(aligned, factors=aligned.factors[need])
+    aligned = replace(aligned, factors=select(aligned.factors, need))
     values = aligned.factors.to_numpy(dtype=float)
     nan_rows = ~np.isfinite(values).all(axis=1)
     if nan_rows.any():
@@ -299,9 +299,24 @@ def prepare(returns: pd.DataFrame, factors: pd.DataFrame, names: tuple[str, ...]
     return aligned
 
 
+def select(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Return `frame[columns]`; numeric frames through numpy (pandas' column take costs ~0.1 ms)."""
+    labels = frame.columns
+    if labels.is_unique:
+        lookup = {c: i for i, c in enumerate(labels.tolist())}
+        if all(c in lookup for c in columns):
+            values = frame.to_numpy()
+            if values.dtype == np.float64:
+                where = [lookup[c] for c in columns]
+                return pd.DataFrame(
+                    values[:, where], index=frame.index, columns=labels.take(where), copy=False
+                )
+    return frame[columns]
+
+
 def design(factors: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:
     """Return the design matrix [1, f_1, ..., f_k] (T x (k+1))."""
-    values = factors[list(names)].to_numpy(dtype=float)
+    values = select(factors, list(names)).to_numpy(dtype=float)
     return np.column_stack([np.ones(len(values)), values])
 
 
@@ -405,20 +420,27 @@ def premia_rows(
     """Return factor -> the row `factor_premia` shows for it (numpy inside: estimators call it per date)."""
     history = factors if as_of is None else _upto(factors, as_of)
     dates = history.index
-    present = {}
+    present: dict[str, tuple[np.ndarray, int, int]] = {}
     for col in columns:
-        if col in history.columns:
-            values = history[col].to_numpy(dtype=float)
-            where = np.flatnonzero(~np.isnan(values))
-            if len(where) > 1:
-                present[col] = values if len(where) == len(values) else values[where], where
+        if col not in history.columns:
+            continue
+        values = history[col].to_numpy(dtype=float)
+        ok = ~np.isnan(values)
+        if ok.all():
+            series, first, last = values, 0, len(values) - 1
+        else:
+            where = np.flatnonzero(ok)
+            series = values[where]
+            first, last = (int(where[0]), int(where[-1])) if len(where) else (0, 0)
+        if len(series) > 1:
+            present[col] = series, first, last
     if not present:
         raise DataError(f"factors lack every premium column {list(columns)}")
     if len(history) < 2:
         raise DataError(f"need at least 2 factor rows up to {as_of}, got {len(history)}")
     ppy = PERIODS_PER_YEAR[infer_frequency(dates, "factors")]
     rows = {}
-    for col, (series, where) in present.items():
+    for col, (series, first, last) in present.items():
         n = len(series)
         mean, std = series.mean(), series.std(ddof=1)
         rows[col] = {
@@ -426,8 +448,8 @@ def premia_rows(
             "vol_annual": std * np.sqrt(ppy),
             "t_stat": mean / (std / np.sqrt(n)) if std > 0 else np.nan,
             "n_obs": n,
-            "first": dates[where[0]],
-            "last": dates[where[-1]],
+            "first": dates[first],
+            "last": dates[last],
         }
     return rows
 

@@ -94,6 +94,34 @@ class BrokerError(PasError):
     code = "broker_error"
 
 
+class BrokerUnavailable(BrokerError):
+    """The broker did not answer (timeout, lost connection, 5xx): the outcome is unknown."""
+
+    code = "broker_unavailable"
+    http_status = 503
+
+
+class OrderRejected(BrokerError):
+    """The broker refused an order (4xx); nothing was placed."""
+
+    code = "order_rejected"
+    http_status = 422
+
+
+class UnknownOrder(BrokerError, NotFound):
+    """No order has this id (or client order id)."""
+
+    code = "unknown_order"
+    http_status = 404
+
+
+class MissingPrice(DataError):
+    """A symbol the request needs has no latest price; `details["symbols"]` names them."""
+
+    code = "missing_price"
+    http_status = 422
+
+
 class AuthError(PasError):
     """No credentials, or credentials that are not valid."""
 

@@ -57,9 +57,15 @@ class StreamServer:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.queues.append(queue)
         self.listening.set()
+        closed = asyncio.ensure_future(ws.wait_closed())
         try:
             while True:
-                event = await queue.get()
+                getter = asyncio.ensure_future(queue.get())
+                await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
+                if not getter.done():
+                    getter.cancel()
+                    return
+                event = getter.result()
                 self.sent.append(event)
                 await ws.send(json.dumps(event).encode())  # binary, as the real service
         finally:

@@ -32,7 +32,9 @@ def make_broker(fake: FakeAlpaca, timeout: float = 2.0, **kw) -> AlpacaBroker:  
 
 def req(cid: str, symbol: str = "AAPL", side: str = "buy", qty: str = "10", limit=None):  # type: ignore[no-untyped-def]
     kind = OrderType.market if limit is None else OrderType.limit
-    return OrderRequest(cid, symbol, OrderSide(side), D(qty), kind, None if limit is None else D(limit))
+    return OrderRequest(
+        cid, symbol, OrderSide(side), D(qty), kind, None if limit is None else D(limit)
+    )
 
 
 def test_market_order_fills_and_shows_in_positions_and_cash(fake: FakeAlpaca) -> None:
@@ -140,7 +142,11 @@ def test_trade_updates_stream_delivers_fills_and_duplicates(fake: FakeAlpaca) ->
         fake.trading.emit(event)  # delivered twice
         _wait(lambda: len(seen) >= 3)
         broker.close()
-    assert [o.status for o in seen] == [OrderStatus.accepted, OrderStatus.filled, OrderStatus.filled]
+    assert [o.status for o in seen] == [
+        OrderStatus.accepted,
+        OrderStatus.filled,
+        OrderStatus.filled,
+    ]
     assert seen[-1].filled_avg_price == D("99.5")
 
 

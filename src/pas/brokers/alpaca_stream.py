@@ -38,7 +38,10 @@ class TradeUpdates:
         from alpaca.trading.stream import TradingStream
 
         stream = TradingStream(
-            self.key_id, self.secret_key, paper=self.paper, url_override=self.url_override
+            self.key_id,
+            self.secret_key,
+            paper=self.paper,
+            url_override=self.url_override,  # type: ignore[arg-type]
         )
 
         async def handle(update: Any) -> None:
@@ -62,9 +65,15 @@ class TradeUpdates:
         loop = getattr(stream, "_loop", None)
         if loop is not None and loop.is_running():
             # never stream.stop() from a handler: it waits on the loop it runs in
-            asyncio.run_coroutine_threadsafe(stream.stop_ws(), loop)
+            asyncio.run_coroutine_threadsafe(_halt(stream), loop)
         else:
             stream._stop_stream_queue.put_nowait({"should_stop": True})
         thread.join(timeout)
         if thread.is_alive():
             log.warning("trade-updates thread did not stop within %.0f s", timeout)
+
+
+async def _halt(stream: Any) -> None:
+    """Inside the stream's loop: ask it to stop, then close the socket so recv returns now."""
+    await stream.stop_ws()
+    await stream.close()

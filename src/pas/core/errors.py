@@ -76,6 +76,12 @@ class Conflict(PasError):
     code = "conflict"
 
 
+class Unfunded(Conflict):
+    """A sleeve has too little equity to rebalance; details carry needed/available/shortfall."""
+
+    code = "unfunded"
+
+
 class OptimizationError(PasError):
     """An allocation problem is infeasible or its solver failed."""
 

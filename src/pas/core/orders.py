@@ -159,9 +159,7 @@ class Fill:
     cum_qty: Decimal
 
 
-def fill_delta(
-    prev_qty: Decimal, prev_avg: Decimal | None, order: BrokerOrder
-) -> Fill | None:
+def fill_delta(prev_qty: Decimal, prev_avg: Decimal | None, order: BrokerOrder) -> Fill | None:
     """Return the fill between a known cumulative state and a newer snapshot, or None.
 
     A snapshot whose `filled_qty` is not above `prev_qty` (stale, or seen before)

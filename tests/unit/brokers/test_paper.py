@@ -47,7 +47,9 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path):  # type: igno
 
 def req(cid: str, symbol: str = "AAPL", side: str = "buy", qty: str = "10", limit=None):  # type: ignore[no-untyped-def]
     kind = OrderType.market if limit is None else OrderType.limit
-    return OrderRequest(cid, symbol, OrderSide(side), D(qty), kind, None if limit is None else D(limit))
+    return OrderRequest(
+        cid, symbol, OrderSide(side), D(qty), kind, None if limit is None else D(limit)
+    )
 
 
 def broker(store, prices, **kw) -> PaperBroker:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from pas.core.orders import (
     OPEN_STATUSES,
@@ -138,7 +138,12 @@ class SqlPaperStore:
             rows = session.scalars(select(PaperFillRow).order_by(PaperFillRow.id))
             return [
                 PaperFill(
-                    r.order_id, r.symbol, OrderSide(r.side), r.qty, r.price, aware(r.at)  # type: ignore[arg-type]
+                    r.order_id,
+                    r.symbol,
+                    OrderSide(r.side),
+                    r.qty,
+                    r.price,
+                    aware(r.at),  # type: ignore[arg-type]
                 )
                 for r in rows
             ]

@@ -82,3 +82,8 @@ class ApiKey(Base):
     key_prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# The other issues' tables live in their own modules; importing them here puts
+# them on Base.metadata for Alembic and for tests that build the schema.
+from pas.database import models_evaluations  # noqa: E402, F401

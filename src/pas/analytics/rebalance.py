@@ -51,16 +51,26 @@ class OrderSettings:
 
 @dataclass(frozen=True)
 class Book:
-    """What a sleeve holds: cash, free float, shares held and shares free to sell."""
+    """What a sleeve holds: cash, free float, shares held, free to sell, and open buys.
+
+    Open orders count as if they will fill: shares reserved by an open sell are
+    already gone, and `pending_buy` shares already bought, so planning again
+    while orders are working never trades the same difference twice.
+    """
 
     cash: Decimal
     free_float: Decimal
     held: Mapping[str, Decimal] = field(default_factory=dict)
     free: Mapping[str, Decimal] = field(default_factory=dict)
+    pending_buy: Mapping[str, Decimal] = field(default_factory=dict)
 
     def free_qty(self, symbol: str) -> Decimal:
         """Return the shares of `symbol` not reserved by an open sell."""
         return self.free.get(symbol, self.held.get(symbol, ZERO))
+
+    def position(self, symbol: str) -> Decimal:
+        """Return the shares the sleeve will hold once its open orders fill."""
+        return self.free_qty(symbol) + self.pending_buy.get(symbol, ZERO)
 
 
 @dataclass(frozen=True)
@@ -181,14 +191,14 @@ def plan_rebalance(
     targets = {s: float(w) for s, w in targets.items() if s.upper() != "CASH"}
     if any(w < 0 for w in targets.values()) or sum(targets.values()) > 1 + 1e-9:
         raise InvalidInput("target weights must be non-negative and sum to at most 1")
-    symbols = sorted(set(targets) | {s for s, q in book.held.items() if q})
+    symbols = sorted(set(targets) | {s for s, q in book.held.items() if q} | set(book.pending_buy))
     check_prices(symbols, prices)
     equity = book.cash + sum((q * prices[s] for s, q in book.held.items()), ZERO)
     _check_funded(equity, targets, prices, settings)
     investable = equity * (1 - settings.cash_buffer)
     sells, wants, skipped = [], [], []
     for sym in symbols:
-        price, held = prices[sym], book.held.get(sym, ZERO)
+        price, held = prices[sym], book.position(sym)
         goal = investable * Decimal(str(targets.get(sym, 0.0))) / price
         if goal < held:
             free = book.free_qty(sym)

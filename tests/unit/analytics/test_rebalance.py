@@ -40,11 +40,39 @@ def test_sells_come_first_and_buys_needing_proceeds_are_deferred() -> None:
     assert plan.weights_after == {"B": pytest.approx(1.0)}
 
 
-def test_partial_sell_keeps_the_target_and_a_reserved_position_is_not_sold() -> None:
-    book = Book(cash=D(0), free_float=D(0), held={"A": D("100")}, free={"A": D("30")})
+def test_partial_sell_keeps_the_target_and_never_sells_shares_not_free() -> None:
+    book = Book(cash=D(0), free_float=D(0), held={"A": D("100")}, free={"A": D("80")})
     plan = plan_rebalance(book, {"A": 0.4}, {"A": D("10")}, FREE)
-    [sell] = plan.orders
-    assert (sell.side, sell.qty) == (OrderSide.sell, 30)  # wants 60, 30 are free
+    [sell] = plan.orders  # 20 are being sold already: 80 -> 40
+    assert (sell.side, sell.qty) == (OrderSide.sell, 40)
+    busy = Book(D(0), D(0), {"A": D("100")}, {"A": D("100")}, pending_buy={"A": D("50")})
+    [sell] = plan_rebalance(busy, {"A": 0.4}, {"A": D("10")}, FREE).orders
+    assert sell.qty == 100  # wants 150 - 40 = 110, capped by the 100 free
+
+
+def test_open_orders_count_as_filled_so_planning_again_trades_nothing_twice() -> None:
+    prices = {"A": D("10"), "B": D("20")}
+    book = Book(cash=D("100"), free_float=D("100"), held={"A": D("100")})
+    first = plan_rebalance(book, {"A": 0.5, "B": 0.5}, prices, FREE)
+    [sell, buy] = first.orders
+    # the sell (reserved) and the buy (cash reserved) are working at the broker
+    working = Book(
+        cash=D("100"),
+        free_float=D("100") - buy.notional,
+        held={"A": D("100")},
+        free={"A": D("100") - sell.qty},
+        pending_buy={"B": buy.qty},
+    )
+    again = plan_rebalance(working, {"A": 0.5, "B": 0.5}, prices, FREE)
+    assert again.orders == () and again.deferred == ()  # nothing traded twice
+    sold = Book(
+        cash=D("100") + sell.notional,
+        free_float=D("100") + sell.notional - buy.notional,
+        held={"A": D("100") - sell.qty},
+        pending_buy={"B": buy.qty},
+    )
+    [rest] = plan_rebalance(sold, {"A": 0.5, "B": 0.5}, prices, FREE).orders
+    assert (rest.symbol, rest.qty + buy.qty) == ("B", 27)  # 550 / 20, once
 
 
 def test_minimum_trade_value_and_cash_buffer() -> None:
@@ -123,7 +151,8 @@ def cases(draw):  # type: ignore[no-untyped-def]
         cash_buffer=draw(st.sampled_from([D(0), D("0.02")])),
         order_type=draw(st.sampled_from(list(OrderType))),
     )
-    return Book(cash, cash - reserved, held, free), targets, prices, s
+    pending = draw(st.dictionaries(symbols, qty, max_size=2))
+    return Book(cash, cash - reserved, held, free, pending), targets, prices, s
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

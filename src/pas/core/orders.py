@@ -196,3 +196,64 @@ class PaperFill:
     qty: Decimal
     price: Decimal
     at: dt.datetime
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    """An order as PAS keeps it: its ledger reservation, the broker's id, applied fills.
+
+    `filled_qty`/`filled_avg_price` are what PAS has applied to the ledger (from
+    the broker's cumulative state); `client_order_id` is the reservation's client id.
+    """
+
+    id: int
+    client_order_id: str
+    strategy_id: int | None
+    sleeve_id: int
+    reservation_id: int
+    broker: str
+    symbol: str
+    side: OrderSide
+    type: OrderType
+    qty: Decimal
+    limit_price: Decimal | None
+    reserve_price: Decimal
+    status: OrderStatus
+    filled_qty: Decimal = Decimal(0)
+    filled_avg_price: Decimal | None = None
+    broker_order_id: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    note: str | None = None
+
+    @property
+    def remaining(self) -> Decimal:
+        """Return the quantity not filled."""
+        return self.qty - self.filled_qty
+
+    @property
+    def is_open(self) -> bool:
+        """Return True while the order may still fill."""
+        return self.status.is_open
+
+
+@dataclass(frozen=True)
+class OrderEvent:
+    """One entry of an order's status history."""
+
+    order_id: int
+    status: OrderStatus
+    filled_qty: Decimal
+    at: dt.datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderFill:
+    """One fill applied to an order (incremental qty at its own price)."""
+
+    order_id: int
+    qty: Decimal
+    price: Decimal
+    cum_qty: Decimal
+    at: dt.datetime

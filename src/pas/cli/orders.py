@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from pas.cli.output import JsonOpt, console, container, emit_json, table
+from pas.core.orders import OrderRecord
 from pas.workflows.orders import order_json
 from pas.workflows.rebalance import RebalanceResult, rebalance, result_json
 from pas.workflows.reconcile import reconcile, report_json
@@ -63,7 +64,7 @@ def _print_result(result: RebalanceResult) -> None:
         _print_orders(list(result.orders), "Orders placed")
 
 
-def _print_orders(orders: list, title: str) -> None:  # type: ignore[type-arg]
+def _print_orders(orders: list[OrderRecord], title: str) -> None:
     table(
         title,
         ["id", "strategy", "side", "symbol", "qty", "filled", "avg price", "status"],

@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from pas.core.errors import InvalidInput
+from pas.core.orders import OrderStatus
 from pas.service.deps import ContainerDep, Trader, Viewer
 from pas.workflows.orders import order_json
 from pas.workflows.trading import order_detail
@@ -25,9 +27,6 @@ def orders(
     if strategy is not None:
         c.order_book.strategy(strategy)  # 404 for an unknown strategy
     if status not in (None, "open", "closed"):
-        from pas.core.errors import InvalidInput
-        from pas.core.orders import OrderStatus
-
         if status not in OrderStatus.__members__:
             raise InvalidInput(
                 f"unknown status {status!r}; known: open, closed, {', '.join(OrderStatus)}"

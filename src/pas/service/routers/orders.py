@@ -26,11 +26,9 @@ def orders(
     """Orders, newest first."""
     if strategy is not None:
         c.order_book.strategy(strategy)  # 404 for an unknown strategy
-    if status not in (None, "open", "closed"):
-        if status not in OrderStatus.__members__:
-            raise InvalidInput(
-                f"unknown status {status!r}; known: open, closed, {', '.join(OrderStatus)}"
-            )
+    if status not in (None, "open", "closed", *OrderStatus.__members__):
+        known = ", ".join(["open", "closed", *OrderStatus])
+        raise InvalidInput(f"unknown status {status!r}; known: {known}")
     found = c.order_book.orders(strategy_id=strategy, status=status, limit=limit)
     return [order_json(o) for o in found]
 

@@ -68,15 +68,20 @@ def make_plan(
     ledger: OrderLedger,
     uow: UnitOfWork,
     strategy: Strategy,
-    targets: Mapping[str, float],
+    target_weights: TargetWeights,
     fee_buffer_bps: Decimal,
-) -> Plan:
-    """Return the plan moving the strategy's sleeve to `targets` at the latest prices."""
+) -> tuple[Plan, dict[str, float]]:
+    """Return (the plan moving the strategy's sleeve to its targets, the targets).
+
+    Prices are checked before the scheme runs, so a symbol without one is named.
+    """
     book = sleeve_book(ledger, strategy.sleeve_id)
     symbols = sorted(set(strategy.universe) | set(book.held) | set(book.pending_buy))
     prices = latest_prices(uow, symbols)
     check_prices(symbols, prices)
-    return plan_rebalance(book, targets, prices, order_settings(strategy.order, fee_buffer_bps))
+    targets = {s: float(w) for s, w in target_weights(strategy).items()}
+    settings = order_settings(strategy.order, fee_buffer_bps)
+    return plan_rebalance(book, targets, prices, settings), targets
 
 
 def _place(
@@ -96,15 +101,16 @@ def rebalance(
     wait_seconds: float = 10.0,
 ) -> RebalanceResult:
     """Plan (and unless `dry_run`, place) the orders rebalancing `strategy`'s sleeve."""
-    targets = {s: float(w) for s, w in target_weights(strategy).items()}
-    plan = make_plan(desk.ledger, uow, strategy, targets, fee_buffer_bps)
+    ledger = desk.ledger
+    plan, targets = make_plan(ledger, uow, strategy, target_weights, fee_buffer_bps)
     if dry_run:
         return RebalanceResult(strategy, plan, targets)
     placed = _place(desk, strategy, plan.sells)
     placed = desk.wait(placed, wait_seconds) if placed else placed
     second: Plan | None = None
     if plan.deferred and not any(r.is_open for r in placed):
-        second = make_plan(desk.ledger, uow, strategy, targets, fee_buffer_bps)
+        # the sells have filled: plan again on the new book, same targets
+        second, _ = make_plan(ledger, uow, strategy, lambda _: targets, fee_buffer_bps)
         placed += _place(desk, strategy, second.buys)
     else:
         placed += _place(desk, strategy, plan.buys)

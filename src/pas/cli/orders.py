@@ -6,7 +6,7 @@ import typer
 
 from pas.cli.output import JsonOpt, console, container, emit_json, table
 from pas.core.orders import OrderRecord
-from pas.workflows.orders import order_json
+from pas.workflows.orders import dec, order_json
 from pas.workflows.rebalance import RebalanceResult, rebalance, result_json
 from pas.workflows.reconcile import reconcile, report_json
 from pas.workflows.strategies import find_strategy

@@ -74,9 +74,9 @@ def _print_orders(orders: list[OrderRecord], title: str) -> None:
                 o.strategy_id,
                 o.side.value,
                 o.symbol,
-                o.qty,
-                o.filled_qty,
-                o.filled_avg_price or "-",
+                dec(o.qty),
+                dec(o.filled_qty),
+                dec(o.filled_avg_price) or "-",
                 o.status.value,
             ]
             for o in orders
@@ -125,7 +125,8 @@ def cancel(
         emit_json(order_json(record))
     else:
         console.print(
-            f"order {record.id}: {record.status.value}, filled {record.filled_qty} of {record.qty}"
+            f"order {record.id}: {record.status.value}, "
+            f"filled {dec(record.filled_qty)} of {dec(record.qty)}"
         )
 
 

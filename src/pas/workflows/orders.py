@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -57,8 +58,14 @@ class OrderDesk:
     book: OrderBook
     publish: Publish | None = None
     poll_seconds: float = 0.2
-    _locks: dict[str, threading.Lock] = field(default_factory=dict)
-    _guard: threading.Lock = field(default_factory=threading.Lock)
+    # striped locks: in this process one thread at a time applies an order or rebalances a
+    # strategy; across processes the order book's compare-and-set and the ledger decide
+    _locks: tuple[threading.Lock, ...] = field(
+        default_factory=lambda: tuple(threading.Lock() for _ in range(64))
+    )
+    _strategy_locks: tuple[threading.Lock, ...] = field(
+        default_factory=lambda: tuple(threading.Lock() for _ in range(16))
+    )
 
     def listen(self) -> None:
         """Apply every snapshot the broker pushes (the trade-updates stream)."""
@@ -125,13 +132,17 @@ class OrderDesk:
 
     # --- applying broker state ---------------------------------------------
 
-    def _lock(self, key: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(key, threading.Lock())
+    def lock(self, client_order_id: str) -> threading.Lock:
+        """Return the lock guarding one order's updates."""
+        return self._locks[zlib.crc32(client_order_id.encode()) % len(self._locks)]
+
+    def strategy_lock(self, strategy_id: int) -> threading.Lock:
+        """Return the lock guarding one strategy's rebalances."""
+        return self._strategy_locks[strategy_id % len(self._strategy_locks)]
 
     def apply(self, record: OrderRecord, snapshot: BrokerOrder) -> OrderRecord:
         """Apply a broker snapshot: new fills to the ledger, a final status releases the rest."""
-        with self._lock(record.client_order_id):
+        with self.lock(record.client_order_id):
             current = self.book.order(record.id)
             fill = fill_delta(current.filled_qty, current.filled_avg_price, snapshot)
             same_id = current.broker_order_id == snapshot.id

@@ -101,10 +101,24 @@ def rebalance(
     wait_seconds: float = 10.0,
 ) -> RebalanceResult:
     """Plan (and unless `dry_run`, place) the orders rebalancing `strategy`'s sleeve."""
-    ledger = desk.ledger
-    plan, targets = make_plan(ledger, uow, strategy, target_weights, fee_buffer_bps)
     if dry_run:
+        plan, targets = make_plan(desk.ledger, uow, strategy, target_weights, fee_buffer_bps)
         return RebalanceResult(strategy, plan, targets)
+    with desk.strategy_lock(strategy.id):  # plan and place one rebalance at a time
+        plan, targets = make_plan(desk.ledger, uow, strategy, target_weights, fee_buffer_bps)
+        return _execute(desk, uow, strategy, plan, targets, fee_buffer_bps, wait_seconds)
+
+
+def _execute(
+    desk: OrderDesk,
+    uow: UnitOfWork,
+    strategy: Strategy,
+    plan: Plan,
+    targets: dict[str, float],
+    fee_buffer_bps: Decimal,
+    wait_seconds: float,
+) -> RebalanceResult:
+    ledger = desk.ledger
     placed = _place(desk, strategy, plan.sells)
     placed = desk.wait(placed, wait_seconds) if placed else placed
     second: Plan | None = None

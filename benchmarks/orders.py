@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tests.fakes.alpaca_server import KEY_ID, SECRET, serve
 
 from pas.analytics.rebalance import Book, OrderSettings, plan_rebalance
 from pas.brokers.alpaca import AlpacaBroker, make_trading_client
@@ -30,7 +31,6 @@ from pas.core.orders import OrderRequest, OrderSide
 from pas.database.init_db import init_db
 from pas.database.repositories.paper_broker import SqlPaperStore
 from pas.database.session import make_engine
-from tests.fakes.alpaca_server import KEY_ID, SECRET, serve
 
 D = Decimal
 

@@ -68,7 +68,7 @@ def planner(repeat: int) -> None:
     for n in (20, 500, 2000):
         b, targets, prices = book(n)
         plan = plan_rebalance(b, targets, prices, settings)
-        took = best_of(lambda: plan_rebalance(b, targets, prices, settings), repeat)
+        took = best_of(lambda b=b, t=targets, p=prices: plan_rebalance(b, t, p, settings), repeat)
         print(
             f"{n:>8} {took * 1e3:>9.2f} {took / n * 1e6:>10.1f} "
             f"{len(plan.orders):>7} {len(plan.deferred):>9}"

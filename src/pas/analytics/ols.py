@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import dgemm
 
 from pas.core.errors import DataError
 
@@ -55,38 +56,32 @@ def ols_many(
     recomputed from the coefficients).
     """
     T, K = X.shape
-    q, r = np.linalg.qr(X)
-    diag = np.abs(np.diag(r))
-    if diag.min() <= RANK_TOL * diag.max():
-        raise DataError("the factor columns are collinear (the design matrix is rank deficient)")
-    # np.linalg.solve: scipy's solve_triangular costs milliseconds per call here
-    r_inv = np.linalg.solve(r, np.eye(K))
+    q, r_inv = _qr(X)
     xtx_inv = r_inv @ r_inv.T
     pairs = _hac_pairs(X, xtx_inv, hac_lags) if hac_lags is not None else None
     n = Y.shape[1]
-    coef, var = np.empty((K, n)), np.empty((K, n))
+    coef, var, ssr, tss = np.empty((K, n)), np.empty((K, n)), np.empty(n), np.empty(n)
     resid = np.empty((T, n), order="F") if keep_resid else None
-    ssr, tss = np.empty(n), np.empty(n)
     # scratch blocks reused across blocks: fresh large temporaries cost page faults
-    y_buf, tmp, e_buf = (np.empty((T, BLOCK_ASSETS), order="F") for _ in range(3))
+    work, scratch = (np.empty((T, BLOCK_ASSETS), order="F") for _ in range(2))
+    x_f = np.asfortranarray(X)
     for c0 in range(0, n, BLOCK_ASSETS):
         cols = slice(c0, min(c0 + BLOCK_ASSETS, n))
-        width = cols.stop - c0
-        y = y_buf[:, :width]
-        e = resid[:, cols] if resid is not None else e_buf[:, :width]
+        e = resid[:, cols] if resid is not None else work[:, : cols.stop - c0]
         if offset is None:
-            y[...] = Y[:, cols]
+            e[...] = Y[:, cols]
         else:
-            np.subtract(Y[:, cols], offset[:, None], out=y)
-        qty = q.T @ y
+            np.subtract(Y[:, cols], offset[:, None], out=e)
+        qty = q.T @ e
         coef[:, cols] = b = r_inv @ qty
-        np.subtract(y, np.matmul(X, b, out=tmp[:, :width]), out=e)
-        ssr[cols] = np.einsum("tn,tn->n", e, e)
+        _subtract_fitted(x_f, b, e)  # e: y -> y - X b, in place
+        if pairs is None:
+            ssr[cols] = np.einsum("tn,tn->n", e, e)
+        else:
+            var[:, cols], ssr[cols] = _hac_block(e, pairs, scratch[:, : cols.stop - c0])
         # q[:, 0] is the normalised intercept column, so the explained sum of
         # squares around the mean is the sum of the other squared projections
         tss[cols] = ssr[cols] + np.einsum("kn,kn->n", qty[1:], qty[1:])
-        if pairs is not None:
-            var[:, cols] = _hac_block(e, pairs, tmp[:, :width])
     df_resid = T - K
     if pairs is None:
         var = np.outer(np.diag(xtx_inv), ssr / df_resid)
@@ -96,32 +91,53 @@ def ols_many(
     return OlsArrays(coef, np.sqrt(var), resid, ssr, r2, adj, T)
 
 
+def _qr(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (Q, R^-1) of X = QR; DataError when X is rank deficient."""
+    q, r = np.linalg.qr(X)
+    diag = np.abs(np.diag(r))
+    if diag.min() <= RANK_TOL * diag.max():
+        raise DataError("the factor columns are collinear (the design matrix is rank deficient)")
+    # np.linalg.solve: scipy's solve_triangular costs milliseconds per call here
+    return q, np.linalg.solve(r, np.eye(X.shape[1]))
+
+
+def _subtract_fitted(x_f: np.ndarray, b: np.ndarray, e: np.ndarray) -> None:
+    """Set e (T x n, column-major) to e - X b with one BLAS call, without a temporary."""
+    out = dgemm(-1.0, x_f, np.asfortranarray(b), 1.0, e, overwrite_c=True)
+    if not np.shares_memory(out, e):
+        e[...] = out
+
+
 def _hac_pairs(X: np.ndarray, xtx_inv: np.ndarray, lags: int) -> list[np.ndarray]:
     """Return, per lag l, the weighted regressor products c_l g_t g_(t-l) (rows t >= l, K).
 
     Only the diagonal of each asset's Newey–West covariance is needed. With
     H = (X'X)^-1 and g_t = H x_t, entry i of diag(H S_n H) is
     sum_l c_l sum_t u_tn u_(t-l)n g_ti g_(t-l)i, with c_0 = 1 and
-    c_l = 2 w_l (G_l and G_l' contribute equally to a diagonal).
+    c_l = 2 w_l (G_l and G_l' contribute equally to a diagonal). The lag-0
+    products carry an extra column of ones, which yields the SSR for free.
     """
     T = X.shape[0]
     g = X @ xtx_inv
-    pairs = [g * g]
+    pairs = [np.column_stack([g * g, np.ones(T)])]
     for lag in range(1, min(lags, T - 1) + 1):
         weight = 2.0 * (1.0 - lag / (lags + 1.0))
         pairs.append(weight * g[lag:] * g[: T - lag])
     return pairs
 
 
-def _hac_block(e: np.ndarray, pairs: list[np.ndarray], scratch: np.ndarray) -> np.ndarray:
-    """Return the (K, n) HAC variances of a block of residuals e (T x n), one product per lag."""
+def _hac_block(
+    e: np.ndarray, pairs: list[np.ndarray], scratch: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ((K, n) HAC variances, (n,) SSR) of a block of residuals e (T x n)."""
     T = e.shape[0]
     u = np.multiply(e, e, out=scratch)
-    total = u.T @ pairs[0]
+    first = u.T @ pairs[0]
+    total = first[:, :-1]
     for lag in range(1, len(pairs)):
         u = np.multiply(e[lag:], e[: T - lag], out=scratch[: T - lag])
         total += u.T @ pairs[lag]
-    return np.asarray(total.T)
+    return np.asarray(total.T), np.asarray(first[:, -1])
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from pas.config import Settings, load_settings
+from pas.core.strategies import Strategy
 from pas.database.init_db import init_db
 from pas.database.session import make_engine, make_session_factory
 from pas.database.uow import SqlUnitOfWork
@@ -125,6 +126,18 @@ class Container:
         from pas.database.repositories.order_book import SqlOrderBook
 
         return SqlOrderBook(self.engine)
+
+    def schemes(self) -> list[str]:
+        """Return the names of the registered allocation schemes."""
+        from pas.analytics.allocation.registry import SCHEMES
+
+        return sorted(SCHEMES)
+
+    def target_weights(self, strategy: Strategy) -> dict[str, float]:
+        """Return a strategy's target weights from its scheme over the stored prices."""
+        from pas.workflows.targets import strategy_targets
+
+        return strategy_targets(self.uow(), strategy)
 
     def alpaca_data_client(self) -> Any:
         """Return alpaca-py's StockHistoricalDataClient built from settings."""

@@ -14,6 +14,7 @@ from pas.config import Settings, load_settings
 from pas.database.init_db import init_db
 from pas.database.session import make_engine, make_session_factory
 from pas.database.uow import SqlUnitOfWork
+from pas.workflows.ports import AccountCash, Ledger
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,33 @@ class Container:
         )
         self._closers.append(client.close)
         return client
+
+    @cached_property
+    def account_cash(self) -> AccountCash:
+        """Return the brokerage account's cash source (the paper account for now)."""
+        from pas.brokers.account_cash import FixedAccountCash
+
+        return FixedAccountCash(self.settings.broker.paper_cash)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """Return the ledger: Redis when redis.url is set, else the embedded backend."""
+        settings = self.settings
+        ledger: Ledger
+        if settings.redis.url is not None:
+            from pas.ledger.redis_ledger import RedisLedger
+
+            ledger = RedisLedger(
+                self.redis, self.engine, settings.redis.prefix, settings.ledger.fee_buffer_bps
+            )
+        else:
+            from pas.ledger.embedded import EmbeddedLedger
+
+            ledger = EmbeddedLedger(
+                self.engine, settings.redis.prefix, settings.ledger.fee_buffer_bps
+            )
+        self._closers.append(ledger.close)
+        return ledger
 
     def alpaca_data_client(self) -> Any:
         """Return alpaca-py's StockHistoricalDataClient built from settings."""

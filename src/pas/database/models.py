@@ -82,3 +82,7 @@ class ApiKey(Base):
     key_prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# Later modules' tables register on Base.metadata when imported here.
+from pas.database import models_ledger  # noqa: E402

@@ -1,0 +1,152 @@
+"""Group commit: one thread writes every pending event in one transaction per batch.
+
+Writers call `wait(seq)` after their change is made; the committer thread
+fetches all events after the last committed one (from the Redis stream or the
+embedded backend's pending list), writes them in one database transaction and
+wakes every writer whose event is now durable. While one batch commits the
+next one accumulates, so N concurrent writers share ~1 commit instead of N.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from pas.core.errors import JournalUnavailable
+from pas.core.ledger import LedgerEvent
+from pas.ledger.journal import JournalConflict, SqlJournal
+
+log = logging.getLogger(__name__)
+
+#: fetch(after_seq) -> events with seq > after_seq, oldest first
+Fetch = Callable[[int], Sequence[LedgerEvent]]
+
+
+class Lost(Exception):
+    """The awaited event was discarded (the embedded backend lost a race); redo the operation."""
+
+
+class GroupCommitter:
+    """A daemon thread that makes events durable in batches."""
+
+    def __init__(
+        self,
+        journal: SqlJournal,
+        fetch: Fetch,
+        *,
+        ignore_existing: bool,
+        on_conflict: Callable[[], int] | None = None,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self.journal = journal
+        self._fetch = fetch
+        self._ignore = ignore_existing
+        self._on_conflict = on_conflict
+        self._timeout = timeout_s
+        self._cond = threading.Condition()
+        self.committed = journal.max_seq()
+        self._wanted = self.committed
+        self._generation = 0
+        self._ended: dict[int, int] = {}  # generation -> last seq it committed
+        self._error: Exception | None = None
+        self._stop = False
+        self.batches = 0
+        self._thread = threading.Thread(target=self._run, name="ledger-committer", daemon=True)
+        self._thread.start()
+
+    def wait(self, seq: int, generation: int | None = None) -> None:
+        """Block until event `seq` is committed; raise Lost or JournalUnavailable otherwise."""
+        deadline = time.monotonic() + self._timeout
+        with self._cond:
+            if seq > self._wanted:
+                self._wanted = seq
+                self._cond.notify_all()
+            while True:
+                if generation is not None and generation in self._ended:
+                    if seq <= self._ended[generation]:
+                        return
+                    raise Lost()
+                if self.committed >= seq:
+                    return
+                left = deadline - time.monotonic()
+                if self._stop or left <= 0:
+                    raise JournalUnavailable(
+                        f"event {seq} is applied but not yet journaled: {self._error or 'timeout'}",
+                        seq=seq,
+                    )
+                self._cond.wait(min(left, 0.5))
+
+    @property
+    def generation(self) -> int:
+        """Return the number of resynchronisations so far (waiters of older ones are Lost)."""
+        return self._generation
+
+    def flush(self, seq: int) -> None:
+        """Commit every event up to `seq` (e.g. at start-up or before verify)."""
+        if seq > self.committed:
+            self.wait(seq)
+
+    def close(self) -> None:
+        """Stop the thread after its current batch."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._wanted <= self.committed and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                after = self.committed
+            try:
+                self._commit_after(after)
+            except Exception as exc:  # keep serving: the next waiter retries the batch
+                log.warning("ledger journal commit failed: %s", exc)
+                with self._cond:
+                    self._error = exc
+                    self._cond.notify_all()
+                time.sleep(0.05)
+
+    def _commit_after(self, after: int) -> None:
+        events = self._fetch(after)
+        if not events or events[0].seq > after + 1:
+            # another process drained (and trimmed) these already: trust the journal
+            durable = self.journal.max_seq()
+            with self._cond:
+                self.committed = max(self.committed, durable)
+                self._cond.notify_all()
+            if not events:
+                time.sleep(0.01)
+                return
+            events = [e for e in events if e.seq > durable]
+            if not events:
+                return
+            if events[0].seq != durable + 1:
+                raise JournalUnavailable(
+                    f"the journal ends at {durable} but the next event is {events[0].seq}: "
+                    "events were lost before they were journaled; run `pas ledger verify`"
+                )
+        try:
+            self.journal.write(events, ignore_existing=self._ignore)
+            last = events[-1].seq
+        except JournalConflict:
+            if self._on_conflict is None:
+                raise
+            last = self._on_conflict()
+            with self._cond:
+                self._ended[self._generation] = self.committed
+                self._generation += 1
+                self.committed = last
+                self._wanted = max(self._wanted, last)
+                self._cond.notify_all()
+            return
+        with self._cond:
+            self.committed = max(self.committed, last)
+            self._error = None
+            self.batches += 1
+            self._cond.notify_all()

@@ -47,7 +47,9 @@ def _check(returns: pd.DataFrame, min_obs: int = 2) -> np.ndarray:
         bad = returns.columns[~np.isfinite(values).all(axis=0)].tolist()
         raise DataError(f"returns contain NaN or infinite values for {bad}", symbols=bad)
     if len(values) < min_obs:
-        raise DataError(f"need at least {min_obs} observations, got {len(values)}", n_obs=len(values))
+        raise DataError(
+            f"need at least {min_obs} observations, got {len(values)}", n_obs=len(values)
+        )
     return values
 
 
@@ -135,12 +137,20 @@ def estimate_return_model(
 ) -> ReturnModel:
     """Return the ReturnModel of daily `returns` with the named estimators."""
     if expected_returns not in EXPECTED_RETURNS:
-        raise DataError(f"unknown expected-returns estimator {expected_returns!r}; known: {sorted(EXPECTED_RETURNS)}")
+        raise DataError(
+            f"unknown expected-returns estimator {expected_returns!r}; known: {sorted(EXPECTED_RETURNS)}"
+        )
     if covariance not in COVARIANCES:
-        raise DataError(f"unknown covariance estimator {covariance!r}; known: {sorted(COVARIANCES)}")
+        raise DataError(
+            f"unknown covariance estimator {covariance!r}; known: {sorted(COVARIANCES)}"
+        )
     mu_est = EXPECTED_RETURNS[expected_returns](**(expected_params or {})).fit(returns, factors)
     cov_est = COVARIANCES[covariance](**(covariance_params or {})).fit(returns, factors)
-    as_of = returns.index[-1] if len(returns.index) and isinstance(returns.index, pd.DatetimeIndex) else None
+    as_of = (
+        returns.index[-1]
+        if len(returns.index) and isinstance(returns.index, pd.DatetimeIndex)
+        else None
+    )
     return ReturnModel(
         mu=mu_est.mu_,
         cov=cov_est.cov_,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import typer
 
-from pas.cli import data, db, keys, serve
+from pas.cli import data, db, keys, ledger, serve
 
 app = typer.Typer(
     name="pas",
@@ -17,7 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (db, data, keys, serve):
+for module in (db, data, keys, ledger, serve):
     module.register(app)
 
 

@@ -50,7 +50,9 @@ def to_micro(value: Any, what: str, *, allow_zero: bool = False) -> int:
         raise InvalidAmount(f"{what} has more than 6 decimal places: {value}", field=what)
     micro = int(scaled)
     if micro > MAX_MICRO:
-        raise InvalidAmount(f"{what} is too large: {value} (limit {MAX_MICRO // SCALE})", field=what)
+        raise InvalidAmount(
+            f"{what} is too large: {value} (limit {MAX_MICRO // SCALE})", field=what
+        )
     return micro
 
 

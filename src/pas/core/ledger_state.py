@@ -169,7 +169,7 @@ def _transferred(state: LedgerState, d: dict[str, Any], account: int | None, _: 
     source = state.sleeve(int(d["from"])) if d.get("from") else None
     target = state.sleeve(int(d["to"])) if d.get("to") else None
     amount = parse(d["amount"])
-    if source is None and target is None or source is target:
+    if (source is None and target is None) or source is target:
         raise InvalidAmount("a transfer needs two different ends")
     if source is None:
         _check_unallocated(state, amount, account)
@@ -184,7 +184,12 @@ def _transferred(state: LedgerState, d: dict[str, Any], account: int | None, _: 
 
 def _reserved(state: LedgerState, d: dict[str, Any], _: int | None, seq: int) -> None:
     row = state.sleeve(int(d["sleeve"]))
-    side, symbol, qty, amount = Side(d["side"]), str(d["symbol"]), parse(d["qty"]), parse(d["amount"])
+    side, symbol, qty, amount = (
+        Side(d["side"]),
+        str(d["symbol"]),
+        parse(d["qty"]),
+        parse(d["amount"]),
+    )
     key = (row.id, symbol)
     if side is Side.buy:
         _check_free(row, amount)
@@ -340,7 +345,9 @@ def violations(state: LedgerState) -> list[str]:
             out.append(f"sleeve {s.id}: free float {money(s.cash - s.reserved)} < 0")
     for (sid, sym), p in state.positions.items():
         if not 0 <= p.held <= p.qty:
-            out.append(f"sleeve {sid} {sym}: reserved to sell {money(p.held)} > held {money(p.qty)}")
+            out.append(
+                f"sleeve {sid} {sym}: reserved to sell {money(p.held)} > held {money(p.qty)}"
+            )
     sums = {
         "cash": sum(s.cash for s in state.sleeves.values()),
         "reserved": sum(s.reserved for s in state.sleeves.values()),
@@ -348,7 +355,9 @@ def violations(state: LedgerState) -> list[str]:
     }
     for name, total in sums.items():
         if getattr(state, name) != total:
-            out.append(f"account {name} {money(getattr(state, name))} != sum of sleeves {money(total)}")
+            out.append(
+                f"account {name} {money(getattr(state, name))} != sum of sleeves {money(total)}"
+            )
     out.extend(_reservation_violations(state))
     return out
 
@@ -363,7 +372,9 @@ def _reservation_violations(state: LedgerState) -> list[str]:
         elif r.status is Status.open:
             reserved[r.sleeve] = reserved.get(r.sleeve, 0) + r.remaining
         elif r.remaining != 0:
-            out.append(f"reservation {r.id} is {r.status.value} but still holds {money(r.remaining)}")
+            out.append(
+                f"reservation {r.id} is {r.status.value} but still holds {money(r.remaining)}"
+            )
     for key, p in state.positions.items():
         if p.held != held.get(key, 0):
             out.append(f"sleeve {key[0]} {key[1]}: held {money(p.held)} != open sells")

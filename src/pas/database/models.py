@@ -85,4 +85,3 @@ class ApiKey(Base):
 
 
 # Later modules' tables register on Base.metadata when imported here.
-from pas.database import models_ledger  # noqa: E402

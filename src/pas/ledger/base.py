@@ -96,7 +96,9 @@ def sleeve_name(name: str) -> str:
     return name
 
 
-def execution_data(reservation_id: int, side: Side, qty: Any, price: Any, fee: Any) -> dict[str, Any]:
+def execution_data(
+    reservation_id: int, side: Side, qty: Any, price: Any, fee: Any
+) -> dict[str, Any]:
     """Return the checked inputs of an `executed` event (without the computed facts)."""
     q, p, f = to_micro(qty, "qty"), to_micro(price, "price"), to_micro(fee, "fee", allow_zero=True)
     return {
@@ -145,4 +147,3 @@ class Listeners:
 def amount_micro(amount: Any, what: str = "amount") -> int:
     """Return a positive money amount in micro-units."""
     return to_micro(amount, what)
-

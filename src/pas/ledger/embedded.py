@@ -75,7 +75,10 @@ class EmbeddedLedger(Listeners):
         name = sleeve_name(name)
         micro = to_micro(cash, "cash", allow_zero=True)
         event = self._write(
-            lambda s: ("sleeve_created", {"sleeve": str(s.last_sleeve + 1), "name": name, "cash": fmt(micro)}),
+            lambda s: (
+                "sleeve_created",
+                {"sleeve": str(s.last_sleeve + 1), "name": name, "cash": fmt(micro)},
+            ),
             account_cash,
         )
         with self._lock:
@@ -85,7 +88,11 @@ class EmbeddedLedger(Listeners):
         self, from_sleeve: int | None, to_sleeve: int | None, amount: Any, account_cash: Decimal
     ) -> LedgerEvent:
         """Move cash between sleeves (None = the account's unallocated cash)."""
-        data = {"from": str(from_sleeve or ""), "to": str(to_sleeve or ""), "amount": fmt(amount_micro(amount))}
+        data = {
+            "from": str(from_sleeve or ""),
+            "to": str(to_sleeve or ""),
+            "amount": fmt(amount_micro(amount)),
+        }
         return self._write(lambda _: ("transferred", data), account_cash)
 
     def reserve(
@@ -135,7 +142,9 @@ class EmbeddedLedger(Listeners):
             return reservation_record(self._state.reservation(reservation_id))
 
     def _write(
-        self, make: Callable[[LedgerState], tuple[str, dict[str, Any]]], account_cash: Decimal | None
+        self,
+        make: Callable[[LedgerState], tuple[str, dict[str, Any]]],
+        account_cash: Decimal | None,
     ) -> LedgerEvent:
         cash = None if account_cash is None else amount_micro(account_cash, "account cash")
         while True:
@@ -194,7 +203,9 @@ class EmbeddedLedger(Listeners):
         """Return one reservation."""
         return self._read(lambda s: reservation_record(s.reservation(reservation_id)))
 
-    def reservations(self, sleeve: int | None = None, status: str | None = None) -> list[Reservation]:
+    def reservations(
+        self, sleeve: int | None = None, status: str | None = None
+    ) -> list[Reservation]:
         """Return reservations (of one sleeve, in one status), by id."""
         wanted = Status(status) if status else None
         return self._read(
@@ -260,4 +271,3 @@ def _with_facts(event: LedgerEvent, facts: dict[str, int]) -> LedgerEvent:
     else:
         return event
     return LedgerEvent(event.seq, event.kind, event.at, {**event.data, **extra})
-

@@ -7,13 +7,13 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pas.core.ledger import LedgerEvent
 from pas.database.models_ledger import LedgerEventRow
 
-TABLE = LedgerEventRow.__table__
+TABLE: Table = LedgerEventRow.__table__  # type: ignore[assignment]
 
 
 class JournalConflict(Exception):
@@ -28,7 +28,13 @@ def encode(data: dict[str, Any]) -> str:
 def to_row(account: str, event: LedgerEvent) -> dict[str, Any]:
     """Return the journal row of an event (UTC time stored naive)."""
     at = event.at.astimezone(dt.UTC).replace(tzinfo=None) if event.at.tzinfo else event.at
-    return {"account": account, "seq": event.seq, "kind": event.kind, "at": at, "data": encode(event.data)}
+    return {
+        "account": account,
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": at,
+        "data": encode(event.data),
+    }
 
 
 def from_row(row: Any) -> LedgerEvent:
@@ -61,7 +67,9 @@ class SqlJournal:
             return
         statement = insert(TABLE)
         if ignore_existing:
-            statement = statement.prefix_with("OR IGNORE" if self._dialect == "sqlite" else "IGNORE")
+            statement = statement.prefix_with(
+                "OR IGNORE" if self._dialect == "sqlite" else "IGNORE"
+            )
         rows = [to_row(self.account, e) for e in events]
         try:
             with self.engine.begin() as conn:

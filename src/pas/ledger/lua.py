@@ -269,5 +269,7 @@ SCRIPTS: dict[str, str] = {
     "execute": PRELUDE + MULDIV + EXECUTE,
     "cancel": PRELUDE + CANCEL,
     "dump": PRELUDE.replace("return {'err', 'maintenance', '', ''}", "") + DUMP,
-    "muldiv": PRELUDE + MULDIV + "return s(muldiv(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])))",
+    "muldiv": PRELUDE
+    + MULDIV
+    + "return s(muldiv(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])))",
 }

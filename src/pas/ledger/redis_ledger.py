@@ -41,8 +41,15 @@ from pas.core.ledger_state import (
     totals_record,
     violations,
 )
-from pas.ledger.base import Listeners, amount_micro, execution_data, execution_record, now
-from pas.ledger.base import reserve_args, sleeve_name
+from pas.ledger.base import (
+    Listeners,
+    amount_micro,
+    execution_data,
+    execution_record,
+    now,
+    reserve_args,
+    sleeve_name,
+)
 from pas.ledger.committer import GroupCommitter
 from pas.ledger.journal import SqlJournal
 from pas.ledger.lua import SCRIPTS
@@ -67,7 +74,13 @@ class RedisLedger(Listeners):
     """The ledger in Redis under `{prefix}:ledger:*`, journaled to the database."""
 
     def __init__(
-        self, client: Any, engine: Engine, prefix: str, fee_buffer_bps: Decimal, *, account: str | None = None
+        self,
+        client: Any,
+        engine: Engine,
+        prefix: str,
+        fee_buffer_bps: Decimal,
+        *,
+        account: str | None = None,
     ) -> None:
         super().__init__()
         self.r = client
@@ -92,7 +105,9 @@ class RedisLedger(Listeners):
             reply = self.r.evalsha(self._shas[name], 1, self.base, *argv)
         return list(reply)
 
-    def _write(self, name: str, context: dict[str, Any], *argv: Any) -> tuple[LedgerEvent, list[Any]]:
+    def _write(
+        self, name: str, context: dict[str, Any], *argv: Any
+    ) -> tuple[LedgerEvent, list[Any]]:
         at = now()
         reply = self._eval(name, at.isoformat(), *argv)
         if text(reply[0]) == "err":
@@ -119,7 +134,12 @@ class RedisLedger(Listeners):
         """Move cash between sleeves (None = the account's unallocated cash)."""
         micro = amount_micro(amount)
         context: dict[str, Any] = {"sleeve": from_sleeve} if from_sleeve else {"unallocated": True}
-        argv = (from_sleeve or "", to_sleeve or "", micro, amount_micro(account_cash, "account cash"))
+        argv = (
+            from_sleeve or "",
+            to_sleeve or "",
+            micro,
+            amount_micro(account_cash, "account cash"),
+        )
         return self._write("transfer", context, *argv)[0]
 
     def reserve(
@@ -208,10 +228,14 @@ class RedisLedger(Listeners):
         """Return one reservation."""
         h = self.r.hgetall(f"{self.base}:res:{reservation_id}")
         if not h:
-            raise UnknownReservation(f"no reservation with id {reservation_id}", reservation=reservation_id)
+            raise UnknownReservation(
+                f"no reservation with id {reservation_id}", reservation=reservation_id
+            )
         return reservation_record(reservation_row(reservation_id, pairs_of(h)))
 
-    def reservations(self, sleeve: int | None = None, status: str | None = None) -> list[Reservation]:
+    def reservations(
+        self, sleeve: int | None = None, status: str | None = None
+    ) -> list[Reservation]:
         """Return reservations (of one sleeve, in one status), by id."""
         wanted = Status(status) if status else None
         if wanted is Status.open:
@@ -222,7 +246,9 @@ class RedisLedger(Listeners):
         pipe = self.r.pipeline(transaction=False)
         for i in ids:
             pipe.hgetall(f"{self.base}:res:{i}")
-        rows = [reservation_row(i, pairs_of(h)) for i, h in zip(ids, pipe.execute(), strict=True) if h]
+        rows = [
+            reservation_row(i, pairs_of(h)) for i, h in zip(ids, pipe.execute(), strict=True) if h
+        ]
         return [
             reservation_record(r)
             for r in rows
@@ -302,4 +328,3 @@ def pairs_of(h: dict[Any, Any]) -> dict[str, str]:
 
 def _micro(canonical: str) -> int:
     return int(Decimal(canonical) * 1_000_000)
-

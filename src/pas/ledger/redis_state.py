@@ -99,10 +99,17 @@ def write_state(pipe: Any, base: str, state: LedgerState) -> None:
         pipe.hset(f"{base}:names", s.name, s.id)
         pipe.hset(
             f"{base}:sleeve:{s.id}",
-            mapping={"name": s.name, "cash": s.cash, "reserved": s.reserved, "realized": s.realized},
+            mapping={
+                "name": s.name,
+                "cash": s.cash,
+                "reserved": s.reserved,
+                "realized": s.realized,
+            },
         )
     for (sid, sym), p in state.positions.items():
-        pipe.hset(f"{base}:pos:{sid}", mapping={f"q:{sym}": p.qty, f"h:{sym}": p.held, f"c:{sym}": p.cost})
+        pipe.hset(
+            f"{base}:pos:{sid}", mapping={f"q:{sym}": p.qty, f"h:{sym}": p.held, f"c:{sym}": p.cost}
+        )
     for r in state.reservations.values():
         pipe.hset(f"{base}:res:{r.id}", mapping=_reservation_hash(r))
         pipe.hset(f"{base}:clients", r.client_id, r.id)
@@ -134,16 +141,28 @@ def error_from_reply(reply: Sequence[Any], context: dict[str, Any]) -> LedgerErr
     where = f"sleeve {context['sleeve']}" if "sleeve" in context else "the sleeve"
     if code == "insufficient_free_float":
         scope = "the account's unallocated cash" if context.get("unallocated") else where
-        return InsufficientFreeFloat(f"{scope} has too little free float", needed=need, available=have, **context)
+        return InsufficientFreeFloat(
+            f"{scope} has too little free float", needed=need, available=have, **context
+        )
     if code == "insufficient_position":
-        return InsufficientPosition(f"{where} holds too few free shares", needed=need, available=have, **context)
+        return InsufficientPosition(
+            f"{where} holds too few free shares", needed=need, available=have, **context
+        )
     if code == "over_fill":
-        return OverFill("the fill exceeds what is left of the reservation", needed=need, available=have, **context)
+        return OverFill(
+            "the fill exceeds what is left of the reservation",
+            needed=need,
+            available=have,
+            **context,
+        )
     simple: dict[str, tuple[type[LedgerError], str]] = {
         "unknown_sleeve": (UnknownSleeve, f"no sleeve with id {a}"),
         "unknown_reservation": (UnknownReservation, f"no reservation with id {a}"),
         "reservation_closed": (ReservationClosed, f"the reservation is {a}"),
-        "duplicate_client_id": (DuplicateClientId, "the client_id was used for a different request"),
+        "duplicate_client_id": (
+            DuplicateClientId,
+            "the client_id was used for a different request",
+        ),
         "duplicate_sleeve": (DuplicateSleeve, "a sleeve with this name exists already"),
         "invalid_amount": (InvalidAmount, "a transfer needs two different ends"),
         "maintenance": (JournalUnavailable, "the ledger is being rebuilt; retry shortly"),

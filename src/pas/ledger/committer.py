@@ -37,7 +37,7 @@ class GroupCommitter:
         fetch: Fetch,
         *,
         ignore_existing: bool,
-        on_conflict: Callable[[], int] | None = None,
+        on_conflict: Callable[[], object] | None = None,
         timeout_s: float = 10.0,
     ) -> None:
         self.journal = journal
@@ -88,6 +88,25 @@ class GroupCommitter:
         if seq > self.committed:
             self.wait(seq)
 
+    def reset(self, durable: int) -> None:
+        """Start a new generation at `durable`: waiters of uncommitted older events are Lost.
+
+        The backend calls this while holding its own lock, so no writer can pick
+        up the old generation number for an event decided on the new state.
+        """
+        with self._cond:
+            self._ended[self._generation] = self.committed
+            self._generation += 1
+            self.committed = durable
+            self._wanted = max(self._wanted, durable)
+            self._cond.notify_all()
+
+    def _advance(self, durable: int) -> None:
+        with self._cond:
+            if durable > self.committed:
+                self.committed = durable
+                self._cond.notify_all()
+
     def close(self) -> None:
         """Stop the thread after its current batch."""
         with self._cond:
@@ -114,15 +133,16 @@ class GroupCommitter:
 
     def _commit_after(self, after: int) -> None:
         events = self._fetch(after)
-        if not events or events[0].seq > after + 1:
-            # another process drained (and trimmed) these already: trust the journal
+        if not events:
+            # nothing of ours is pending: the awaited event was journaled by another
+            # process (a repeated client_id, or a stream another process drained)
+            self._advance(self.journal.max_seq())
+            time.sleep(0.005)
+            return
+        if self._ignore and events[0].seq > after + 1:
+            # the stream was drained (and trimmed) by another process: trust the journal
             durable = self.journal.max_seq()
-            with self._cond:
-                self.committed = max(self.committed, durable)
-                self._cond.notify_all()
-            if not events:
-                time.sleep(0.01)
-                return
+            self._advance(durable)
             events = [e for e in events if e.seq > durable]
             if not events:
                 return
@@ -137,13 +157,7 @@ class GroupCommitter:
         except JournalConflict:
             if self._on_conflict is None:
                 raise
-            last = self._on_conflict()
-            with self._cond:
-                self._ended[self._generation] = self.committed
-                self._generation += 1
-                self.committed = last
-                self._wanted = max(self._wanted, last)
-                self._cond.notify_all()
+            self._on_conflict()  # the backend resynchronises and calls reset()
             return
         with self._cond:
             self.committed = max(self.committed, last)

@@ -175,10 +175,13 @@ class EmbeddedLedger(Listeners):
         with self._lock:
             self._pending.clear()
             self._state = replay(list(self.journal.iter_all()))
+            self._committer.reset(self._state.seq)
             return self._state.seq
 
     def _catch_up(self) -> None:
         """Apply events other processes journaled (only when nothing of ours is pending)."""
+        committed = self._committer.committed
+        self._pending = [e for e in self._pending if e.seq > committed]
         if self._pending:
             return
         for event in self.journal.since(self._state.seq):

@@ -89,7 +89,8 @@ class RedisLedger(Listeners):
         self.journal = SqlJournal(engine, account or prefix)
         self._shas = {name: text(client.script_load(src)) for name, src in SCRIPTS.items()}
         self._fetches = 0
-        if self.seq() < self.journal.max_seq():
+        journaled = self.journal.max_seq()  # first: Redis only moves ahead of it meanwhile
+        if self.seq() < journaled:
             log.warning("Redis ledger %s is behind its journal: rebuilding it", self.base)
             self._rebuild_keys()
         self._committer = GroupCommitter(self.journal, self._fetch, ignore_existing=True)

@@ -98,7 +98,7 @@ class GroupCommitter:
             self._ended[self._generation] = self.committed
             self._generation += 1
             self.committed = durable
-            self._wanted = max(self._wanted, durable)
+            self._wanted = durable  # the old waiters are Lost and wait again
             self._cond.notify_all()
 
     def _advance(self, durable: int) -> None:
@@ -134,9 +134,8 @@ class GroupCommitter:
     def _commit_after(self, after: int) -> None:
         events = self._fetch(after)
         if not events:
-            # nothing of ours is pending: the awaited event was journaled by another
-            # process (a repeated client_id, or a stream another process drained)
-            self._advance(self.journal.max_seq())
+            if self._ignore:  # another process drained the stream up to the awaited event
+                self._advance(self.journal.max_seq())
             time.sleep(0.005)
             return
         if self._ignore and events[0].seq > after + 1:

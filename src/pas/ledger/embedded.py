@@ -104,24 +104,32 @@ class EmbeddedLedger(Listeners):
             with self._lock:
                 self._catch_up()
                 existing = self._state.clients.get(args.client_id)
+                event: LedgerEvent | None = None
                 if existing is None:
-                    break
-                row = self._state.reservations[existing]
-                if row.fp != args.fp:
-                    raise DuplicateClientId(
-                        f"client_id {args.client_id!r} was used for a different request",
-                        client_id=args.client_id,
-                        reservation=row.id,
+                    event = self._decide(
+                        "reserved", args.data(self._state.last_reservation + 1), None
                     )
-                record, generation = reservation_record(row), self._committer.generation
+                    seq = event.seq
+                else:
+                    row = self._state.reservations[existing]
+                    if row.fp != args.fp:
+                        raise DuplicateClientId(
+                            f"client_id {args.client_id!r} was used for a different request",
+                            client_id=args.client_id,
+                            reservation=row.id,
+                        )
+                    seq = row.seq
+                    if all(e.seq != seq for e in self._pending):
+                        return reservation_record(row), False  # journaled already
+                generation = self._committer.generation
             try:
-                self._committer.wait(record.seq, generation)
-                return record, False
+                self._committer.wait(seq, generation)
             except Lost:
                 continue
-        event = self._write(lambda s: ("reserved", args.data(s.last_reservation + 1)), None)
-        with self._lock:
-            return reservation_record(self._state.reservation(int(event.data["reservation"]))), True
+            self._publish(event)
+            rid = int(event.data["reservation"]) if event is not None else existing
+            with self._lock:
+                return reservation_record(self._state.reservation(int(rid or 0))), event is not None
 
     def execute(self, reservation_id: int, qty: Any, price: Any, fee: Any = "0") -> Execution:
         """Apply a (partial) fill to a reservation."""
@@ -141,6 +149,14 @@ class EmbeddedLedger(Listeners):
         with self._lock:
             return reservation_record(self._state.reservation(reservation_id))
 
+    def _decide(self, kind: str, data: dict[str, Any], cash: int | None) -> LedgerEvent:
+        """Apply one new event to the state and queue it for the journal (lock held)."""
+        event = LedgerEvent(self._state.seq + 1, kind, now(), data)
+        facts = apply(self._state, event, account_cash=cash)
+        event = _with_facts(event, facts)
+        self._pending.append(event)
+        return event
+
     def _write(
         self,
         make: Callable[[LedgerState], tuple[str, dict[str, Any]]],
@@ -150,11 +166,7 @@ class EmbeddedLedger(Listeners):
         while True:
             with self._lock:
                 self._catch_up()
-                kind, data = make(self._state)
-                event = LedgerEvent(self._state.seq + 1, kind, now(), data)
-                facts = apply(self._state, event, account_cash=cash)
-                event = _with_facts(event, facts)
-                self._pending.append(event)
+                event = self._decide(*make(self._state), cash)
                 generation = self._committer.generation
             try:
                 self._committer.wait(event.seq, generation)
@@ -236,12 +248,12 @@ class EmbeddedLedger(Listeners):
 
     def rebuild(self) -> int:
         """Replay the journal into memory; return the sequence number reached."""
-        self._committer.flush(self.seq())
+        self._drain()
         return self._resync()
 
     def verify(self) -> VerifyReport:
         """Compare the live state with a replay of the journal and check every invariant."""
-        self._committer.flush(self.seq())
+        self._drain()
         with self._lock:
             self._catch_up()
             journal = list(self.journal.iter_all())
@@ -252,6 +264,12 @@ class EmbeddedLedger(Listeners):
                 tuple(differences(self._state, replayed)),
                 tuple(violations(self._state)),
             )
+
+    def _drain(self) -> None:
+        """Wait until every event this process made is journaled."""
+        with self._lock:
+            last = max((e.seq for e in self._pending), default=0)
+        self._committer.flush(last)
 
     def close(self) -> None:
         """Stop the committer thread."""

@@ -13,7 +13,9 @@ from pas.analytics.estimators import estimate_return_model, ledoit_wolf
 
 def test_ledoit_wolf_equals_sklearn_on_demo(demo_batches) -> None:
     prices, _ = demo_batches
-    wide = prices.prices.pivot(index="date", columns="symbol", values="adj_close").drop(columns="SP500")
+    wide = prices.prices.pivot(index="date", columns="symbol", values="adj_close").drop(
+        columns="SP500"
+    )
     returns = wide.pct_change().iloc[1:].tail(756).to_numpy()
     ours, shrink = ledoit_wolf(returns)
     theirs, sk_shrink = sk_ledoit_wolf(returns)

@@ -18,7 +18,9 @@ BPS = Decimal("10")
 ACCOUNT = Decimal("10000000")
 
 
-def open_ledger(kind: str, db_url: str, redis_url: str | None, prefix: str) -> tuple[Any, Engine, Any]:
+def open_ledger(
+    kind: str, db_url: str, redis_url: str | None, prefix: str
+) -> tuple[Any, Engine, Any]:
     """Return (ledger, engine, redis client or None) for a backend kind on a migrated database."""
     engine = make_engine(db_url, pool_size=20)
     init_db(engine)

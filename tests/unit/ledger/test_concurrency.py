@@ -40,7 +40,9 @@ def _check(ledger: Any, sid: int, accepted: int) -> None:
 
 
 @pytest.mark.parametrize("backend", ["redis-mysql", "redis-sqlite", "embedded-sqlite"])
-def test_200_reservations_from_16_threads(backend: str, ledger_factory: Callable[[str, str], Any]) -> None:
+def test_200_reservations_from_16_threads(
+    backend: str, ledger_factory: Callable[[str, str], Any]
+) -> None:
     ledger = ledger_factory(*backend.split("-"))
     sid = funded(ledger, CASH)
     with ThreadPoolExecutor(16) as pool:
@@ -73,7 +75,9 @@ def test_200_reservations_from_4_processes(
     redis_url = request.getfixturevalue("redis_url") if kind == "redis" else None
     prefix = request.getfixturevalue("redis_prefix") if kind == "redis" else "acct"
     with mp.get_context("spawn").Pool(4) as pool:
-        accepted = sum(pool.map(_process, [(kind, db_url, redis_url, prefix, sid, p) for p in range(4)]))
+        accepted = sum(
+            pool.map(_process, [(kind, db_url, redis_url, prefix, sid, p) for p in range(4)])
+        )
     _check(ledger, sid, accepted)
 
 
@@ -84,7 +88,9 @@ def test_same_client_id_50_times_at_once_makes_one_reservation(
     ledger = ledger_factory(*backend.split("-"))
     sid = funded(ledger, "100000")
     with ThreadPoolExecutor(16) as pool:
-        answers = list(pool.map(lambda _: ledger.reserve(sid, "same", "MSFT", "buy", "3", "250"), range(50)))
+        answers = list(
+            pool.map(lambda _: ledger.reserve(sid, "same", "MSFT", "buy", "3", "250"), range(50))
+        )
     assert len({r.id for r, _ in answers}) == 1
     assert sum(created for _, created in answers) == 1
     assert len(ledger.reservations()) == 1 and ledger.seq() == 2

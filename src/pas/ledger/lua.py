@@ -16,7 +16,7 @@ if redis.call('EXISTS', base .. ':maintenance') == 1 then
   return {'err', 'maintenance', '', ''}
 end
 local function num(v) if not v then return 0 end return tonumber(v) end
-local function s(n) return string.format('%.0f', n) end
+local function s(n) if n == 0 then return '0' end return string.format('%.0f', n) end  -- never '-0'
 local function dec(n)
   local sign = ''
   if n < 0 then sign = '-'; n = -n end

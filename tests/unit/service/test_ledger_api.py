@@ -52,9 +52,7 @@ def test_create_sleeve_answers_its_state(client: TestClient, trader: dict[str, s
                  "realized_pnl": "0", "positions": []}  # fmt: skip
     dup = client.post(f"{URL}/sleeves", json={"name": "alpha", "cash": "1"}, headers=trader)
     assert dup.status_code == 409 and dup.json()["error"]["code"] == "duplicate_sleeve"
-    too_much = client.post(
-        f"{URL}/sleeves", json={"name": "b", "cash": "9997500"}, headers=trader
-    )
+    too_much = client.post(f"{URL}/sleeves", json={"name": "b", "cash": "9997500"}, headers=trader)
     assert too_much.status_code == 409
     assert too_much.json()["error"]["details"]["available"] == "9997499.5"
 

@@ -10,15 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pas.core.errors import InvalidAmount, LedgerError
-from pas.core.ledger import Side, buy_reserve, fill_amount, fmt, money, parse, to_micro
+from pas.core.ledger import LedgerEvent, Side, buy_reserve, fill_amount, fmt, money, parse, to_micro
 from pas.core.ledger_state import LedgerState, apply, differences, replay, violations
 
 AT = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
 
 
-def ev(seq: int, kind: str, **data: str) -> object:
-    from pas.core.ledger import LedgerEvent
-
+def ev(seq: int, kind: str, **data: str) -> LedgerEvent:
     return LedgerEvent(seq, kind, AT, data)
 
 
@@ -50,21 +48,15 @@ def test_rounding_never_favours_the_sleeve() -> None:
     assert fill_amount(Side.sell, 1_500_000, 333_333, 10) == 499_999 - 10
 
 
-def _events() -> list[object]:
+BUY = {"sleeve": "1", "client_id": "c", "symbol": "KO", "side": "buy", "qty": "3.000000"}
+SELL = {"sleeve": "1", "client_id": "d", "symbol": "KO", "side": "sell", "qty": "1.000000"}
+FILL = {"fee": "0.000000"}
+
+
+def _events() -> list[LedgerEvent]:
     return [
         ev(1, "sleeve_created", sleeve="1", name="a", cash="1000.000000"),
-        ev(
-            2,
-            "reserved",
-            reservation="1",
-            sleeve="1",
-            client_id="c",
-            symbol="KO",
-            side="buy",
-            qty="3.000000",
-            limit_price="100.000000",
-            amount="300.300000",
-        ),  # fmt: skip
+        ev(2, "reserved", reservation="1", limit_price="100.000000", amount="300.300000", **BUY),
         ev(
             3,
             "executed",
@@ -73,33 +65,22 @@ def _events() -> list[object]:
             price="99.000000",
             fee="1.000000",
             amount="298.000000",
-        ),  # fmt: skip
-        ev(
-            4,
-            "reserved",
-            reservation="2",
-            sleeve="1",
-            client_id="d",
-            symbol="KO",
-            side="sell",
-            qty="1.000000",
-            limit_price="120.000000",
-            amount="1.000000",
-        ),  # fmt: skip
+        ),
+        ev(4, "reserved", reservation="2", limit_price="120.000000", amount="1.000000", **SELL),
         ev(
             5,
             "executed",
             reservation="2",
             qty="1.000000",
             price="120.000000",
-            fee="0.000000",
             amount="120.000000",
-        ),  # fmt: skip
+            **FILL,
+        ),
     ]
 
 
 def test_replay_computes_cash_position_and_realised_pnl() -> None:
-    state = replay(_events())  # type: ignore[arg-type]
+    state = replay(_events())
     s, pos = state.sleeves[1], state.positions[(1, "KO")]
     # bought 3 for 298 (fee incl.), released 2.3; sold 1 for 120 against basis 298/3
     assert (s.cash, s.reserved) == (822_000_000, 0)
@@ -109,19 +90,29 @@ def test_replay_computes_cash_position_and_realised_pnl() -> None:
 
 
 def test_apply_refuses_gaps_and_leaves_state_unchanged() -> None:
-    state = replay(_events()[:2])  # type: ignore[arg-type]
+    state = replay(_events()[:2])
     with pytest.raises(LedgerError, match="gap"):
-        apply(state, ev(4, "cancelled", reservation="1"))  # type: ignore[arg-type]
-    before = differences(state, replay(_events()[:2]))  # type: ignore[arg-type]
+        apply(state, ev(4, "cancelled", reservation="1"))
+    before = differences(state, replay(_events()[:2]))
     with pytest.raises(LedgerError):
-        apply(state, ev(3, "executed", reservation="1", qty="4.000000", price="1.000000",
-                        fee="0.000000", amount="4.000000"))  # type: ignore[arg-type]  # fmt: skip
-    assert before == [] and differences(state, replay(_events()[:2])) == []  # type: ignore[arg-type]
+        apply(
+            state,
+            ev(
+                3,
+                "executed",
+                reservation="1",
+                qty="4.000000",
+                price="1.000000",
+                amount="4.000000",
+                **FILL,
+            ),
+        )
+    assert before == [] and differences(state, replay(_events()[:2])) == []
 
 
 def test_violations_and_differences_are_reported() -> None:
-    state = replay(_events())  # type: ignore[arg-type]
-    other = replay(_events())  # type: ignore[arg-type]
+    state = replay(_events())
+    other = replay(_events())
     state.sleeves[1].reserved = 2_000_000_000
     state.positions[(1, "KO")].held = 5_000_000
     found = violations(state)

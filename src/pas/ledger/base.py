@@ -147,3 +147,15 @@ class Listeners:
 def amount_micro(amount: Any, what: str = "amount") -> int:
     """Return a positive money amount in micro-units."""
     return to_micro(amount, what)
+
+
+#: Redis holds integers exactly up to 2**53 micro-units (~9 billion); a larger account
+#: is treated as that large (only the unallocated-cash check reads it).
+MAX_ACCOUNT = 2**53 - 1
+
+
+def account_micro(account_cash: Decimal) -> int:
+    """Return the broker's cash in micro-units, capped at what the ledger can hold exactly."""
+    if not Decimal(account_cash).is_finite() or account_cash < 0:
+        raise InvalidAmount(f"the account's cash must be a finite amount >= 0, got {account_cash}")
+    return min(int(Decimal(account_cash) * 1_000_000), MAX_ACCOUNT)

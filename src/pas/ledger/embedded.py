@@ -41,6 +41,7 @@ from pas.core.ledger_state import (
 )
 from pas.ledger.base import (
     Listeners,
+    account_micro,
     amount_micro,
     execution_data,
     execution_record,
@@ -162,7 +163,7 @@ class EmbeddedLedger(Listeners):
         make: Callable[[LedgerState], tuple[str, dict[str, Any]]],
         account_cash: Decimal | None,
     ) -> LedgerEvent:
-        cash = None if account_cash is None else amount_micro(account_cash, "account cash")
+        cash = None if account_cash is None else account_micro(account_cash)
         while True:
             with self._lock:
                 self._catch_up()
@@ -233,7 +234,7 @@ class EmbeddedLedger(Listeners):
 
     def totals(self, account_cash: Decimal | None = None) -> AccountTotals:
         """Return the account totals (sums over sleeves)."""
-        cash = None if account_cash is None else amount_micro(account_cash, "account cash")
+        cash = None if account_cash is None else account_micro(account_cash)
         return self._read(lambda s: totals_record(s, cash))
 
     def events(self, since: int = 0, limit: int = 1000) -> list[LedgerEvent]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, Table, func, select
 
 from pas.core.ledger import LedgerEvent
 from pas.database.models_ledger import LedgerEventRow
@@ -49,6 +50,8 @@ class SqlJournal:
         self.engine = engine
         self.account = account
         self._dialect = engine.dialect.name
+        self._raw: Any = None
+        self._write_lock = threading.Lock()
 
     def max_seq(self) -> int:
         """Return the last committed sequence number (0 when empty)."""
@@ -65,17 +68,53 @@ class SqlJournal:
         """
         if not events:
             return
-        statement = insert(TABLE)
+        verb = "INSERT"
         if ignore_existing:
-            statement = statement.prefix_with(
-                "OR IGNORE" if self._dialect == "sqlite" else "IGNORE"
-            )
-        rows = [to_row(self.account, e) for e in events]
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(statement, rows)
-        except IntegrityError as exc:
-            raise JournalConflict(str(exc.orig)) from None
+            verb = "INSERT OR IGNORE" if self._dialect == "sqlite" else "INSERT IGNORE"
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        sql = f"{verb} INTO ledger_events (account, seq, kind, at, data) VALUES ({', '.join([mark] * 5)})"
+        rows = [self._params(e) for e in events]
+        self._execute(sql, rows)
+
+    def _params(self, event: LedgerEvent) -> tuple[Any, ...]:
+        row = to_row(self.account, event)
+        at = row["at"].strftime("%Y-%m-%d %H:%M:%S.%f") if self._dialect == "sqlite" else row["at"]
+        return (row["account"], row["seq"], row["kind"], at, row["data"])
+
+    def _execute(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run one executemany + COMMIT on the writer's own DBAPI connection.
+
+        Only the committer thread writes, so it keeps one raw connection: the
+        pool's ping, reset and rollback round trips cost more than the insert.
+        """
+        integrity = self.engine.dialect.loaded_dbapi.IntegrityError
+        with self._write_lock:
+            if self._raw is None:
+                self._raw = self.engine.raw_connection()
+            try:
+                cursor = self._raw.cursor()
+                cursor.executemany(sql, rows)
+                cursor.close()
+                self._raw.commit()
+            except integrity as exc:
+                self._raw.rollback()
+                raise JournalConflict(str(exc)) from None
+            except Exception:
+                self._drop_raw()
+                raise
+
+    def _drop_raw(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            with contextlib.suppress(Exception):  # the connection may be gone already
+                raw.invalidate()
+
+    def close(self) -> None:
+        """Release the writer's connection."""
+        with self._write_lock:
+            if self._raw is not None:
+                self._raw.close()
+                self._raw = None
 
     def since(self, seq: int, limit: int | None = None) -> list[LedgerEvent]:
         """Return committed events with sequence number > `seq`, oldest first."""

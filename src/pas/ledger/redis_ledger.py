@@ -43,6 +43,7 @@ from pas.core.ledger_state import (
 )
 from pas.ledger.base import (
     Listeners,
+    account_micro,
     amount_micro,
     execution_data,
     execution_record,
@@ -114,8 +115,8 @@ class RedisLedger(Listeners):
         if text(reply[0]) == "err":
             raise error_from_reply(reply, context)
         seq = int(text(reply[1]))
-        self._committer.wait(seq)
         event = LedgerEvent(seq, _KIND[name], at, json.loads(text(reply[2])))
+        self._committer.wait(seq, event=event)
         self._publish(event)
         return event, reply
 
@@ -124,7 +125,7 @@ class RedisLedger(Listeners):
     def create_sleeve(self, name: str, cash: Any, account_cash: Decimal) -> Sleeve:
         """Create a sleeve funded from the account's unallocated cash."""
         micro = to_micro(cash, "cash", allow_zero=True)
-        account = amount_micro(account_cash, "account cash")
+        account = account_micro(account_cash)
         context = {"name": sleeve_name(name), "unallocated": True}
         _, reply = self._write("create_sleeve", context, name, micro, account)
         return self.sleeve(int(text(reply[3])))
@@ -139,7 +140,7 @@ class RedisLedger(Listeners):
             from_sleeve or "",
             to_sleeve or "",
             micro,
-            amount_micro(account_cash, "account cash"),
+            account_micro(account_cash),
         )
         return self._write("transfer", context, *argv)[0]
 
@@ -152,15 +153,18 @@ class RedisLedger(Listeners):
             a.sleeve, a.client_id, a.symbol, a.side.value, a.qty, a.limit, a.amount, a.fp,
             fmt(a.qty), fmt(a.limit), fmt(a.amount),
         )  # fmt: skip
-        reply = self._eval("reserve", now().isoformat(), *argv)
+        at = now()
+        reply = self._eval("reserve", at.isoformat(), *argv)
         status = text(reply[0])
         if status == "err":
             raise error_from_reply(reply, {"sleeve": a.sleeve, "client_id": a.client_id})
         seq, res_id = int(text(reply[1])), int(text(reply[3]))
-        self._committer.wait(seq)
         if status == "dup":
+            self._committer.wait(seq)
             return self.reservation(res_id), False
-        self._publish(LedgerEvent(seq, "reserved", now(), json.loads(text(reply[2]))))
+        event = LedgerEvent(seq, "reserved", at, json.loads(text(reply[2])))
+        self._committer.wait(seq, event=event)
+        self._publish(event)
         record = Reservation(
             res_id, a.sleeve, a.client_id, a.symbol, a.side, from_micro(a.qty), from_micro(a.limit),
             from_micro(a.amount), from_micro(a.amount), from_micro(0), Status.open, seq,
@@ -259,7 +263,7 @@ class RedisLedger(Listeners):
     def totals(self, account_cash: Decimal | None = None) -> AccountTotals:
         """Return the account totals (sums over sleeves)."""
         state = self.snapshot()
-        cash = None if account_cash is None else amount_micro(account_cash, "account cash")
+        cash = None if account_cash is None else account_micro(account_cash)
         return totals_record(state, cash)
 
     def events(self, since: int = 0, limit: int = 1000) -> list[LedgerEvent]:

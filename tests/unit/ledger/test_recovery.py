@@ -67,7 +67,7 @@ def test_an_acknowledgement_needs_the_database(ledger_factory: Callable[[str, st
     ledger = ledger_factory("redis", "sqlite")
     sid = funded(ledger)
     ledger._committer._timeout = 0.5
-    ledger.journal.engine.dispose()
+    ledger.journal.close()
     ledger.journal.engine = _broken_engine()
     with pytest.raises(JournalUnavailable):
         ledger.reserve(sid, "no-db", "PG", "buy", "1", "10")

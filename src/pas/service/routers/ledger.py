@@ -15,11 +15,12 @@ from pas.workflows.ports import AccountCash, Ledger
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
 
-def _ledger(container: ContainerDep) -> Ledger:
+# async: FastAPI would run a sync dependency in the thread pool, one extra hop per request
+async def _ledger(container: ContainerDep) -> Ledger:
     return container.ledger
 
 
-def _account(container: ContainerDep) -> AccountCash:
+async def _account(container: ContainerDep) -> AccountCash:
     return container.account_cash
 
 

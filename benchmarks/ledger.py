@@ -147,13 +147,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def http_latency(rate: float, seconds: float, workers: int = 1) -> tuple[float, float, float, int]:
+def http_latency(
+    rate: float, seconds: float, workers: int = 1, auth: bool = True
+) -> tuple[float, float, float, int]:
     """Return (p50 ms, p99 ms, max ms, errors) of POST /reservations at `rate` requests/s."""
     name, url = fresh_mysql()
     prefix = f"pasbench:{RUN}:http"
     port = free_port()
     env = {**os.environ, "PAS_DATABASE__URL": url, "PAS_REDIS__URL": REDIS, "PAS_REDIS__PREFIX": prefix,
-           "PAS_SERVER__PORT": str(port), "PAS_LOG_LEVEL": "WARNING", "PAS_CONFIG": ""}  # fmt: skip
+           "PAS_SERVER__PORT": str(port), "PAS_LOG_LEVEL": "WARNING", "PAS_CONFIG": "",
+           "PAS_AUTH__ENABLED": "true" if auth else "false"}  # fmt: skip
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     py = sys.executable
@@ -229,7 +232,11 @@ def main() -> None:
     one, per_commit_1 = durable_rate(1, int(2_000 * scale))
     eight, per_commit_8 = durable_rate(8, int(8_000 * scale))
     rates = [float(r) for r in args.rates.split(",")]
-    latency = {r: http_latency(r, 15 * scale, args.workers) for r in rates}
+    latency = {
+        (auth, r): http_latency(r, 15 * scale, args.workers, auth)
+        for auth in (True, False)
+        for r in rates
+    }
     print("\n(a) physical limits")
     print(f"  redis-benchmark EVALSHA (reservation-like Lua, 50 conns) {evalsha:12,.0f} /s")
     print(f"  MariaDB single-row INSERT+COMMIT, one client            {commit:12,.0f} /s")
@@ -241,11 +248,13 @@ def main() -> None:
         f"  8 clients  {eight:10,.0f} /s   {eight / commit:5.2f}x MariaDB commit rate   {per_commit_8:5.1f} per commit   (target >= 3x)"
     )
     print(f"  8 clients use {eight / evalsha:6.1%} of Redis' EVALSHA rate")
-    print(f"\n(c) POST /api/v1/ledger/reservations, open loop (uvicorn x{args.workers}, auth on)")
-    for rate, (p50, p99, worst, errors) in latency.items():
+    print(
+        f"\n(c) POST /api/v1/ledger/reservations, open loop (uvicorn x{args.workers}, Redis + MariaDB)"
+    )
+    for (auth, rate), (p50, p99, worst, errors) in latency.items():
         print(
-            f"  {rate:5.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   max {worst:7.2f} ms"
-            f"   non-201 {errors}   (target at 200/s: p99 < 20 ms)"
+            f"  auth {'on ' if auth else 'off'} {rate:5.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms"
+            f"   max {worst:7.2f} ms   non-201 {errors}   (target at 200/s: p99 < 20 ms)"
         )
     print(f"\nload average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 

@@ -29,15 +29,14 @@ from pas.core.ledger import (
     fmt,
     to_micro,
 )
+from pas.core.ledger_checks import differences, violations
 from pas.core.ledger_state import (
     LedgerState,
     apply,
-    differences,
     replay,
     reservation_record,
     sleeve_record,
     totals_record,
-    violations,
 )
 from pas.ledger.base import (
     Listeners,

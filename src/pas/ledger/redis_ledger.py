@@ -32,14 +32,13 @@ from pas.core.ledger import (
     from_micro,
     to_micro,
 )
+from pas.core.ledger_checks import differences, violations
 from pas.core.ledger_state import (
     LedgerState,
-    differences,
     replay,
     reservation_record,
     sleeve_record,
     totals_record,
-    violations,
 )
 from pas.ledger.base import (
     Listeners,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from pas.core.errors import InvalidAmount, LedgerError
 from pas.core.ledger import LedgerEvent, Side, buy_reserve, fill_amount, fmt, money, parse, to_micro
-from pas.core.ledger_state import LedgerState, apply, differences, replay, violations
+from pas.core.ledger_checks import differences, violations
+from pas.core.ledger_state import LedgerState, apply, replay
 
 AT = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
 

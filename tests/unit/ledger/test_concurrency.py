@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pas.core.errors import InsufficientFreeFloat
-from pas.core.ledger_state import comparable
+from pas.core.ledger_checks import comparable
 from tests.unit.ledger.conftest import funded, open_ledger
 
 # 200 buys of 1 share at 100 reserve 100.1 each; the sleeve holds exactly 150 of them.

@@ -201,6 +201,13 @@ def make_machine(tmp: Path, redis_url: str) -> type[RuleBasedStateMachine]:
             for name, cash in (("main", "100000"), ("small", "300")):
                 self.both("create", self.model.create(name, Decimal(cash)),
                           lambda g, n=name, c=cash: g.create_sleeve(n, c, ACCOUNT))  # fmt: skip
+            # a starting position, so sells can happen from the first step
+            for sym in ("AAPL", "KO"):
+                self.model.reserve(1, f"seed-{sym}", sym, "buy", Decimal(10), Decimal(100))
+                self.model.execute(len(self.model.res), Decimal(10), Decimal(99), Decimal(1))
+                for ledger, _, _ in self.opened:
+                    res, _ = ledger.reserve(1, f"seed-{sym}", sym, "buy", "10", "100")
+                    ledger.execute(res.id, "10", "99", "1")
 
         def teardown(self) -> None:
             for ledger, engine, client in getattr(self, "opened", []):

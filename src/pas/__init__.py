@@ -26,6 +26,20 @@ _PUBLIC: dict[str, str] = {
     "read_ken_french": "pas.data.ken_french",
     "demo_prices": "pas.data.demo",
     "demo_factors": "pas.data.demo",
+    "simple_returns": "pas.analytics.returns",
+    "excess_returns": "pas.analytics.returns",
+    "align": "pas.analytics.returns",
+    "Aligned": "pas.analytics.returns",
+    "factor_model": "pas.analytics.factors",
+    "FactorModelResult": "pas.analytics.factors",
+    "rolling_betas": "pas.analytics.factors",
+    "factor_premia": "pas.analytics.factors",
+    "estimate_return_model": "pas.analytics.estimators",
+    "ReturnModel": "pas.analytics.estimators",
+    "portfolio_betas": "pas.analytics.portfolio",
+    "portfolio_regression": "pas.analytics.portfolio",
+    "attribution": "pas.analytics.portfolio",
+    "Attribution": "pas.analytics.portfolio",
 }
 
 __all__ = ["__version__", *_PUBLIC]

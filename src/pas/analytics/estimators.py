@@ -4,6 +4,11 @@ Estimators follow the estimator contract (STYLE.md): `__init__` stores
 parameters, `fit(returns, factors=None)` does the work and stores learned
 state in attributes ending in `_`. Inputs are simple daily returns
 (dates x symbols, no NaN); outputs are annualised (x 252).
+
+Expected returns: `historical`, `ema` (here) and the factor models `capm`,
+`ff3` (pas.analytics.factor_estimators). Covariances: `sample`,
+`ledoit_wolf`, `ewma` (here) and `factor`. Optional learned `diagnostics_`
+(a dict) end up in ReturnModel.diagnostics.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pas.core.errors import DataError
+from pas.analytics.factor_estimators import CapmReturns, FactorCovariance, FF3Returns
+from pas.core.errors import DataError, InvalidInput
 
 TRADING_DAYS = 252
 
@@ -117,25 +123,93 @@ def ledoit_wolf(values: np.ndarray) -> tuple[np.ndarray, float]:
     return shrunk, float(shrinkage)
 
 
+def ewm_weights(n: int, span: float) -> np.ndarray:
+    """Return normalised exponential weights of n rows, oldest first (alpha = 2 / (span + 1)).
+
+    The weights of pandas' `ewm(span=span, adjust=True)` at the last row.
+    """
+    if not span >= 1:
+        raise InvalidInput(f"span must be >= 1, got {span!r}")
+    alpha = 2.0 / (span + 1.0)
+    w = (1.0 - alpha) ** np.arange(n - 1, -1, -1, dtype=float)
+    return np.asarray(w / w.sum())
+
+
+class EmaMean:
+    """Exponentially weighted mean of daily returns x 252 (pandas `ewm(span).mean()` at the last date)."""
+
+    name = "ema"
+
+    def __init__(self, span: float = 252.0) -> None:
+        self.span = span
+
+    def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> EmaMean:
+        """Estimate; the result is in `mu_` (annual, Series by symbol)."""
+        values = _check(returns)
+        w = ewm_weights(len(values), self.span)
+        self.mu_ = pd.Series(w @ values * TRADING_DAYS, index=returns.columns)
+        return self
+
+
+class EwmaCovariance:
+    """Exponentially weighted covariance x 252 (pandas `ewm(span).cov(bias=True)` at the last date).
+
+    The default span 32 is RiskMetrics' daily decay lambda = 0.94 (span = 2 / (1 - lambda) - 1).
+    """
+
+    name = "ewma"
+
+    def __init__(self, span: float = 32.0) -> None:
+        self.span = span
+
+    def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> EwmaCovariance:
+        """Estimate; the result is in `cov_` (annual, DataFrame symbols x symbols), PSD."""
+        values = _check(returns)
+        w = ewm_weights(len(values), self.span)
+        centred = values - w @ values
+        cov = (centred * w[:, None]).T @ centred
+        cov = 0.5 * (cov + cov.T) * TRADING_DAYS
+        self.cov_ = pd.DataFrame(cov, index=returns.columns, columns=returns.columns)
+        return self
+
+
 #: name -> estimator class; later estimators register here with one line.
-EXPECTED_RETURNS: dict[str, Callable[..., Any]] = {"historical": HistoricalMean}
+EXPECTED_RETURNS: dict[str, Callable[..., Any]] = {
+    "historical": HistoricalMean,
+    "ema": EmaMean,
+    "capm": CapmReturns,
+    "ff3": FF3Returns,
+}
 COVARIANCES: dict[str, Callable[..., Any]] = {
     "sample": SampleCovariance,
     "ledoit_wolf": LedoitWolf,
+    "ewma": EwmaCovariance,
+    "factor": FactorCovariance,
 }
+#: estimators that take the long factor history for their premia
+USES_PREMIA = ("capm", "ff3")
 
 
 def estimate_return_model(
     returns: pd.DataFrame,
     factors: pd.DataFrame | None = None,
     *,
-    expected_returns: str = "historical",
+    expected_returns: str | None = None,
     covariance: str = "ledoit_wolf",
     risk_free: float = 0.0,
     expected_params: dict[str, Any] | None = None,
     covariance_params: dict[str, Any] | None = None,
+    premia_factors: pd.DataFrame | None = None,
 ) -> ReturnModel:
-    """Return the ReturnModel of daily `returns` with the named estimators."""
+    """Return the ReturnModel of daily `returns` with the named estimators.
+
+    `expected_returns=None` means `ff3` when `factors` are given, else
+    `historical`. `premia_factors` is the factor history for the long-run
+    premia of `capm`/`ff3` (default: `factors`); either is cut at the
+    as-of date (the last return date), so no later factor value is read.
+    """
+    if expected_returns is None:
+        expected_returns = "ff3" if factors is not None else "historical"
     if expected_returns not in EXPECTED_RETURNS:
         raise DataError(
             f"unknown expected-returns estimator {expected_returns!r}; known: {sorted(EXPECTED_RETURNS)}"
@@ -144,13 +218,20 @@ def estimate_return_model(
         raise DataError(
             f"unknown covariance estimator {covariance!r}; known: {sorted(COVARIANCES)}"
         )
-    mu_est = EXPECTED_RETURNS[expected_returns](**(expected_params or {})).fit(returns, factors)
+    mu_params = dict(expected_params or {})
+    if expected_returns in USES_PREMIA and premia_factors is not None:
+        mu_params.setdefault("premia_factors", premia_factors)
+    mu_est = EXPECTED_RETURNS[expected_returns](**mu_params).fit(returns, factors)
     cov_est = COVARIANCES[covariance](**(covariance_params or {})).fit(returns, factors)
     as_of = (
         returns.index[-1]
         if len(returns.index) and isinstance(returns.index, pd.DatetimeIndex)
         else None
     )
+    diagnostics = {
+        "expected_returns": getattr(mu_est, "diagnostics_", {}),
+        "covariance": getattr(cov_est, "diagnostics_", {}),
+    }
     return ReturnModel(
         mu=mu_est.mu_,
         cov=cov_est.cov_,
@@ -159,4 +240,5 @@ def estimate_return_model(
         covariance=covariance,
         as_of=as_of,
         n_obs=len(returns),
+        diagnostics=diagnostics,
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import typer
 
-from pas.cli import data, db, keys, ledger, serve
+from pas.cli import data, db, evaluate, factors, keys, ledger, serve
 
 app = typer.Typer(
     name="pas",
@@ -17,7 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (db, data, keys, ledger, serve):
+for module in (db, data, keys, factors, evaluate, ledger, serve):
     module.register(app)
 
 
@@ -25,17 +25,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with `argv` (sys.argv when None); return the exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        # click returns (not raises) the code of a typer.Exit when standalone_mode is off
-        code = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
         return 130
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # usage errors from typer's (vendored) click: show its one-line message
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
-            return exc.exit_code
+            return int(exc.exit_code)  # type: ignore[attr-defined]
         raise
-    return code if isinstance(code, int) else 0
+    return result if isinstance(result, int) else 0

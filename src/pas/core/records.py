@@ -33,3 +33,30 @@ class ApiKeyInfo:
     def active(self) -> bool:
         """Return True while the key has not been revoked."""
         return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class EvaluationRunInfo:
+    """A persisted evaluation run: its parameters (JSON-able) and how far it reaches."""
+
+    id: int
+    params_hash: str
+    params: dict[str, object]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    last_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """A background job's progress as any API worker can read it."""
+
+    id: str
+    kind: str
+    status: str  # queued, running, done, failed
+    done: int
+    total: int | None
+    message: str | None
+    result: dict[str, object] | None
+    created_at: dt.datetime
+    updated_at: dt.datetime

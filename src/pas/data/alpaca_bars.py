@@ -45,10 +45,8 @@ def fetch_daily_bars(
             symbol_or_symbols=chunk,
             timeframe=TimeFrame.Day,
             start=dt.datetime.combine(start, dt.time(), tzinfo=NEW_YORK),
-            # bars are stamped at midnight New York: end at the next midnight to include `end`
-            end=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=NEW_YORK)
-            if end
-            else None,
+            # bars are stamped at midnight New York: an end at midnight UTC would drop `end`'s bar
+            end=dt.datetime.combine(end, dt.time(23, 59, 59), tzinfo=NEW_YORK) if end else None,
             adjustment=Adjustment.ALL,
             feed=DataFeed(feed),
         )
@@ -62,6 +60,8 @@ def fetch_daily_bars(
         if on_chunk:
             on_chunk(min(i + CHUNK, len(symbols)), len(symbols))
     prices = pd.concat(frames, ignore_index=True) if frames else _frame({})
+    dates = prices["date"].dt.date
+    prices = prices[(dates >= start) & ((dates <= end) if end else True)]
     missing = sorted(set(symbols) - set(prices["symbol"]))
     if missing:
         raise DataError(f"Alpaca returned no bars for {missing} between {start} and {end or 'now'}")

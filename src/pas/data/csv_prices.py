@@ -130,6 +130,12 @@ def _numbers(
 ) -> pd.Series:
     text = values.str.strip()
     empty = text == ""
+    nonfinite_token = text.str.lower().str.lstrip("+-").isin(["nan", "inf", "infinity"])
+    if nonfinite_token.any():
+        i = int(np.flatnonzero(nonfinite_token.to_numpy())[0])
+        raise DataError(
+            f"non-finite value {text.iloc[i]!r}", file=str(path), line=i + 2, column=column
+        )
     parsed = pd.to_numeric(text.where(~empty), errors="coerce")
     bad = parsed.isna() & ~empty
     if bad.any():

@@ -84,4 +84,9 @@ class ApiKey(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
-# Later modules' tables register on Base.metadata when imported here.
+# The other issues' tables live in their own modules; importing them here puts
+# them on Base.metadata for Alembic and for tests that build the schema.
+from pas.database import (
+    models_evaluations,  # noqa: F401
+    models_ledger,  # noqa: F401
+)

@@ -12,6 +12,8 @@ from pas.database.repositories import (
     SqlPriceRepository,
     SqlSecurityRepository,
 )
+from pas.database.repositories.evaluations import SqlEvaluationRepository
+from pas.database.repositories.jobs import SqlJobRepository
 
 
 class SqlUnitOfWork:
@@ -26,6 +28,8 @@ class SqlUnitOfWork:
         self.prices = SqlPriceRepository(self.session)
         self.factors = SqlFactorRepository(self.session)
         self.api_keys = SqlApiKeyRepository(self.session)
+        self.evaluations = SqlEvaluationRepository(self.session)
+        self.jobs = SqlJobRepository(self.session)
         return self
 
     def __exit__(

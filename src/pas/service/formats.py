@@ -30,6 +30,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _clean(value: Any) -> Any:
+    if value is pd.NaT or value is pd.NA or value is None:
+        return None
     if isinstance(value, pd.Timestamp | dt.datetime):
         return (
             value.date().isoformat()
@@ -39,8 +41,6 @@ def _clean(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item"):
         return _clean(value.item())

@@ -18,7 +18,7 @@ from pas.core.ledger import (
     Sleeve,
     VerifyReport,
 )
-from pas.core.records import ApiKeyInfo, SecurityInfo
+from pas.core.records import ApiKeyInfo, EvaluationRunInfo, JobInfo, SecurityInfo
 
 
 class SecurityRepository(Protocol):
@@ -64,6 +64,52 @@ class ApiKeyRepository(Protocol):
     def revoke(self, key_id: int) -> ApiKeyInfo: ...
 
 
+class EvaluationRepository(Protocol):
+    def find(self, params_hash: str) -> EvaluationRunInfo | None: ...
+    def get(self, run_id: int) -> EvaluationRunInfo | None: ...
+    def latest(self) -> EvaluationRunInfo | None: ...
+    def all(self) -> list[EvaluationRunInfo]: ...
+    def create(self, params_hash: str, params: dict[str, Any]) -> EvaluationRunInfo: ...
+    def append(
+        self,
+        run_id: int,
+        method: str,
+        daily: pd.DataFrame,
+        weights: pd.DataFrame,
+        fallbacks: Iterable[tuple[pd.Timestamp, str]],
+        state: dict[str, Any] | None,
+    ) -> None: ...
+    def touch(self, run_id: int, last_date: dt.date | None) -> None: ...
+    def returns(
+        self,
+        run_id: int,
+        method: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ) -> pd.DataFrame: ...
+    def weights(self, run_id: int, method: str) -> pd.DataFrame: ...
+    def fallbacks(
+        self, run_id: int, method: str | None = None
+    ) -> list[tuple[str, dt.date, str]]: ...
+    def states(self, run_id: int) -> dict[str, dict[str, Any]]: ...
+    def methods(self, run_id: int) -> list[str]: ...
+
+
+class JobRepository(Protocol):
+    def create(self, kind: str) -> JobInfo: ...
+    def get(self, job_id: str) -> JobInfo: ...
+    def update(
+        self,
+        job_id: str,
+        *,
+        status: str | None = None,
+        done: int | None = None,
+        total: int | None = None,
+        message: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without commit() rolls back."""
 
@@ -75,6 +121,10 @@ class UnitOfWork(Protocol):
     def factors(self) -> FactorRepository: ...
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+    @property
+    def evaluations(self) -> EvaluationRepository: ...
+    @property
+    def jobs(self) -> JobRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

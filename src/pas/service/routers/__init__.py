@@ -1,12 +1,13 @@
 """One router module per resource; `ROUTERS` is what the app factory mounts."""
 
-from pas.service.routers import factors, health, keys, ledger, prices, securities
+from pas.service.routers import evaluations, factors, health, keys, ledger, prices, securities
 
 ROUTERS = [
     health.router,
     securities.router,
     prices.router,
     factors.router,
+    evaluations.router,
     keys.router,
     ledger.router,
 ]

@@ -1,0 +1,272 @@
+"""`pas.evaluate`: every scheme walked forward on the same data, compared side by side (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pas.analytics import metrics as m
+from pas.analytics.evaluation import (
+    CASH,
+    Allocator,
+    Decision,
+    SchemeRun,
+    SchemeState,
+    WalkForwardConfig,
+    count_rebalances,
+    walk_scheme,
+)
+from pas.core.errors import DataError, InvalidInput
+
+SEED_SCHEMES = ("max_sharpe", "risk_parity", "min_variance", "strategic", "tactical", "dynamic")
+BENCHMARKS = ("equal_weight", "inverse_volatility", "hrp")
+ALL_METHODS = (*SEED_SCHEMES, *BENCHMARKS)
+BENCHMARK = "equal_weight"
+#: schemes whose decisions read the other schemes' histories run after them
+BLENDERS = ("dynamic",)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Walk-forward results of several schemes on one dataset."""
+
+    returns: pd.DataFrame  # dates x schemes, net of costs, from the day after the first rebalance
+    gross: pd.DataFrame
+    turnover: pd.DataFrame  # dates x schemes, traded fraction of NAV on rebalance days
+    weights: dict[str, pd.DataFrame]  # scheme -> rebalance dates x symbols (+ CASH when held)
+    metrics: pd.DataFrame  # schemes x metrics.METRIC_COLUMNS
+    fallbacks: dict[str, tuple[tuple[pd.Timestamp, str], ...]]
+    states: dict[str, SchemeState | None]
+    config: WalkForwardConfig
+
+
+def allocation_allocator(
+    *,
+    expected_returns: str | None = None,
+    covariance: str = "ledoit_wolf",
+    sectors: Mapping[str, str] | None = None,
+    risk_free: float = 0.0,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Allocator:
+    """Return an allocator that runs `pas.allocate` (the same engine the API and the updater use)."""
+    from pas.analytics.allocation.api import allocate
+
+    def decide(
+        method: str,
+        prices: pd.DataFrame,
+        factors: pd.DataFrame | None,
+        current: pd.Series,
+        histories: pd.DataFrame | None,
+    ) -> Decision:
+        extra = dict((params or {}).get(method, {}))
+        if method in BLENDERS:
+            extra.setdefault("histories", histories)
+        alloc = allocate(
+            prices,
+            method=method,
+            risk_free=risk_free,
+            expected_returns=expected_returns,
+            covariance=covariance,
+            sectors=sectors,
+            factors=factors,
+            current_weights=current[current != 0].to_dict(),
+            **extra,
+        )
+        return Decision(alloc.weights, alloc.fallback)
+
+    return decide
+
+
+def order_methods(methods: Sequence[str]) -> list[str]:
+    """Return methods with the equal-weight benchmark added and blenders last."""
+    ordered = list(dict.fromkeys([*methods, BENCHMARK]))
+    return [x for x in ordered if x not in BLENDERS] + [x for x in ordered if x in BLENDERS]
+
+
+def walk_all(
+    prices: pd.DataFrame,
+    methods: Sequence[str],
+    allocator: Allocator,
+    config: WalkForwardConfig,
+    *,
+    factors: pd.DataFrame | None = None,
+    states: Mapping[str, SchemeState | None] | None = None,
+    histories: pd.DataFrame | None = None,
+    progress: Callable[[int, int | None, str], None] | None = None,
+) -> dict[str, SchemeRun]:
+    """Walk every method (blenders after the others, seeing their net returns); return the runs."""
+    order = order_methods(methods)
+    states = states or {}
+    index = pd.DatetimeIndex(prices.index)
+    total = sum(
+        count_rebalances(index, config, getattr(states.get(x), "date", None)) for x in order
+    )
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], total, "rebalances")
+
+    runs: dict[str, SchemeRun] = {}
+    for method in order:
+        hist = None
+        if method in BLENDERS:
+            fresh = pd.DataFrame({k: r.daily["net"] for k, r in runs.items()})
+            hist = fresh if histories is None else pd.concat([histories, fresh]).sort_index()
+            hist = hist[~hist.index.duplicated(keep="last")]
+        runs[method] = walk_scheme(
+            method, prices, allocator, config, factors=factors, histories=hist,
+            state=states.get(method), on_rebalance=tick,
+        )  # fmt: skip
+    return runs
+
+
+def evaluate(
+    prices: pd.DataFrame,
+    methods: Sequence[str] | None = None,
+    rebalance: str = "M",
+    lookback: int = 756,
+    cost_bps: float = 10.0,
+    expected_returns: str | None = None,
+    covariance: str = "ledoit_wolf",
+    factors: pd.DataFrame | None = None,
+    sectors: Mapping[str, str] | None = None,
+    *,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: Callable[[int, int | None, str], None] | None = None,
+) -> Evaluation:
+    """Return the walk-forward Evaluation of `methods` (all when None) on daily prices (dates x symbols)."""
+    methods = list(methods or ALL_METHODS)
+    check_methods(methods)
+    prices = check_prices(prices, lookback)
+    config = WalkForwardConfig(rebalance, lookback, float(cost_bps), dict(params or {}))
+    try:
+        config.check()
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    allocator = allocation_allocator(
+        expected_returns=expected_returns, covariance=covariance, sectors=sectors, params=params
+    )
+    runs = walk_all(prices, methods, allocator, config, factors=factors, progress=progress)
+    return assemble(runs, methods, factors, config)
+
+
+def check_methods(methods: Sequence[str]) -> None:
+    """Raise InvalidInput for an unknown method name."""
+    unknown = sorted(set(methods) - set(ALL_METHODS))
+    if unknown or not methods:
+        raise InvalidInput(f"unknown method(s) {unknown}; known: {list(ALL_METHODS)}")
+
+
+def check_prices(prices: pd.DataFrame, lookback: int) -> pd.DataFrame:
+    """Return prices as floats on a sorted DatetimeIndex; DataError when too short or malformed."""
+    if not isinstance(prices, pd.DataFrame) or prices.shape[1] == 0:
+        raise DataError("prices must be a wide DataFrame (dates x symbols)")
+    frame = prices.astype(float).sort_index()
+    frame.index = pd.DatetimeIndex(frame.index)
+    if frame.index.has_duplicates:
+        raise DataError("prices have duplicate dates")
+    if len(frame) <= lookback + 1:
+        raise DataError(
+            f"need more than lookback + 1 = {lookback + 1} price dates, got {len(frame)}"
+        )
+    return frame
+
+
+def assemble(
+    runs: Mapping[str, SchemeRun],
+    methods: Sequence[str],
+    factors: pd.DataFrame | None,
+    config: WalkForwardConfig,
+) -> Evaluation:
+    """Return the Evaluation of finished runs (metrics computed from the net returns)."""
+    net = pd.DataFrame({k: r.daily["net"] for k, r in runs.items()}).dropna(how="all")
+    gross = pd.DataFrame({k: r.daily["gross"] for k, r in runs.items()}).reindex(net.index)
+    turnover = pd.DataFrame({k: r.daily["turnover"] for k, r in runs.items()})
+    shown = [x for x in methods]
+    years = len(net) / m.TRADING_DAYS if len(net) else float("nan")
+    table = metrics_table(net, turnover.sum() / years, factors, benchmark=net.get(BENCHMARK))
+    weights = {k: _drop_empty_cash(runs[k].weights) for k in shown}
+    return Evaluation(
+        returns=net[shown],
+        gross=gross[shown],
+        turnover=turnover[shown],
+        weights=weights,
+        metrics=table.loc[shown],
+        fallbacks={k: runs[k].fallbacks for k in shown},
+        states={k: runs[k].state for k in runs},
+        config=config,
+    )
+
+
+def _drop_empty_cash(weights: pd.DataFrame) -> pd.DataFrame:
+    if CASH in weights and not (weights[CASH].abs() > 0).any():
+        return weights.drop(columns=CASH)
+    return weights
+
+
+def metrics_table(
+    returns: pd.DataFrame,
+    turnover_annual: pd.Series,
+    factors: pd.DataFrame | None,
+    benchmark: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Return schemes x METRIC_COLUMNS for daily net returns (dates x schemes)."""
+    rf = factors["rf"] if factors is not None and "rf" in factors else None
+    regress = _factor_stats(returns, factors)
+    rows = {}
+    for name in returns.columns:
+        r = returns[name].dropna()
+        dd = m.drawdown(r)
+        growth = m.cagr(r)
+        te, ir = (
+            m.tracking(r, benchmark)
+            if benchmark is not None and name != BENCHMARK
+            else (0.0, np.nan)
+        )
+        rows[name] = {
+            "cagr": growth,
+            "volatility_annual": m.volatility(r),
+            "sharpe": m.sharpe(r, rf),
+            "sortino": m.sortino(r, rf),
+            "max_drawdown": dd.depth,
+            "calmar": growth / abs(dd.depth) if dd.depth < 0 else np.nan,
+            "turnover_annual": float(turnover_annual.get(name, np.nan)),
+            "hit_rate": m.hit_rate(r),
+            **regress.get(name, {}),
+            "var_95": m.value_at_risk(r),
+            "cvar_95": m.conditional_var(r),
+            "tracking_error": te,
+            "information_ratio": ir,
+            "psr": m.probabilistic_sharpe(r),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(m.METRIC_COLUMNS))
+
+
+def _factor_stats(
+    returns: pd.DataFrame, factors: pd.DataFrame | None
+) -> dict[str, dict[str, float]]:
+    """Return scheme -> beta_mkt (CAPM) and FF3 alpha/t on the dates shared with the factors."""
+    empty = {"beta_mkt": np.nan, "alpha_ff3_annual": np.nan, "t_alpha_ff3": np.nan}
+    if factors is None or returns.empty:
+        return {k: dict(empty) for k in returns.columns}
+    from pas.analytics.factors import factor_model
+
+    try:
+        capm = factor_model(returns, factors, model="capm").table
+        ff3 = factor_model(returns, factors, model="ff3").table
+    except DataError:  # too few dates shared with the factors
+        return {k: dict(empty) for k in returns.columns}
+    return {
+        k: {
+            "beta_mkt": float(capm.loc[k, "beta_mkt"]),
+            "alpha_ff3_annual": float(ff3.loc[k, "alpha_annual"]),
+            "t_alpha_ff3": float(ff3.loc[k, "t_alpha"]),
+        }
+        for k in returns.columns
+    }

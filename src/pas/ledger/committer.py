@@ -9,6 +9,8 @@ next one accumulates, so N concurrent writers share ~1 commit instead of N.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import threading
 import time
@@ -51,6 +53,8 @@ class GroupCommitter:
         self._generation = 0
         self._ended: dict[int, int] = {}  # generation -> last seq it committed
         self._submitted: dict[int, LedgerEvent] = {}
+        self._waiters: list[tuple[int, int, threading.Event]] = []  # a heap by seq
+        self._tickets = itertools.count()
         self._error: Exception | None = None
         self._stop = False
         self.batches = 0
@@ -63,29 +67,41 @@ class GroupCommitter:
         """Block until event `seq` is committed; raise Lost or JournalUnavailable otherwise.
 
         A writer that knows its event hands it over, which spares the committer a
-        read of the stream when the batch has no holes.
+        read of the stream when the batch has no holes. Each waiter sleeps on its
+        own flag, woken only once its event is durable (no thundering herd).
         """
         deadline = time.monotonic() + self._timeout
-        with self._cond:
-            if event is not None and seq > self.committed:
-                self._submitted[seq] = event
-            if seq > self._wanted:
-                self._wanted = seq
-                self._cond.notify_all()
-            while True:
-                if generation is not None and generation in self._ended:
-                    if seq <= self._ended[generation]:
-                        return
-                    raise Lost()
-                if self.committed >= seq:
+        while True:
+            with self._cond:
+                if self._done(seq, generation):
                     return
+                if event is not None:
+                    self._submitted[seq] = event
+                if seq > self._wanted:
+                    self._wanted = seq
+                    self._cond.notify()  # only the committer waits on the condition
                 left = deadline - time.monotonic()
                 if self._stop or left <= 0:
                     raise JournalUnavailable(
                         f"event {seq} is applied but not yet journaled: {self._error or 'timeout'}",
                         seq=seq,
                     )
-                self._cond.wait(min(left, 0.5))
+                flag = threading.Event()
+                heapq.heappush(self._waiters, (seq, next(self._tickets), flag))
+            flag.wait(min(left, 0.5))
+
+    def _done(self, seq: int, generation: int | None) -> bool:
+        """Return True once `seq` is durable; raise Lost if its generation ended before it."""
+        if generation is not None and generation in self._ended:
+            if seq <= self._ended[generation]:
+                return True
+            raise Lost()
+        return self.committed >= seq
+
+    def _wake(self, everyone: bool = False) -> None:
+        """Wake the waiters whose events are committed (all of them on a reset); lock held."""
+        while self._waiters and (everyone or self._waiters[0][0] <= self.committed):
+            heapq.heappop(self._waiters)[2].set()
 
     @property
     def generation(self) -> int:
@@ -108,19 +124,20 @@ class GroupCommitter:
             self._generation += 1
             self.committed = durable
             self._wanted = durable  # the old waiters are Lost and wait again
-            self._cond.notify_all()
+            self._wake(everyone=True)
 
     def _advance(self, durable: int) -> None:
         with self._cond:
             if durable > self.committed:
                 self.committed = durable
-                self._cond.notify_all()
+                self._wake()
 
     def close(self) -> None:
         """Stop the thread after its current batch."""
         with self._cond:
             self._stop = True
             self._cond.notify_all()
+            self._wake(everyone=True)
         self._thread.join(timeout=5)
         self.journal.close()
 
@@ -182,4 +199,4 @@ class GroupCommitter:
             self.committed = max(self.committed, last)
             self._error = None
             self.batches += 1
-            self._cond.notify_all()
+            self._wake()

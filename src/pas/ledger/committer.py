@@ -41,6 +41,7 @@ class GroupCommitter:
         ignore_existing: bool,
         on_conflict: Callable[[], object] | None = None,
         timeout_s: float = 10.0,
+        threads: int = 1,
     ) -> None:
         self.journal = journal
         self._fetch = fetch
@@ -58,8 +59,16 @@ class GroupCommitter:
         self._error: Exception | None = None
         self._stop = False
         self.batches = 0
-        self._thread = threading.Thread(target=self._run, name="ledger-committer", daemon=True)
-        self._thread.start()
+        # with several threads, batch k+1 is written while batch k waits for its
+        # COMMIT (idempotent batches only); `committed` only moves over contiguous ranges
+        self._claimed = self.committed
+        self._finished: dict[int, int] = {}  # first seq -> last seq of ranges written
+        self._threads = [
+            threading.Thread(target=self._run, name=f"ledger-committer-{i}", daemon=True)
+            for i in range(threads if ignore_existing else 1)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def wait(
         self, seq: int, generation: int | None = None, event: LedgerEvent | None = None
@@ -122,7 +131,8 @@ class GroupCommitter:
         with self._cond:
             self._ended[self._generation] = self.committed
             self._generation += 1
-            self.committed = durable
+            self.committed = self._claimed = durable
+            self._finished.clear()
             self._wanted = durable  # the old waiters are Lost and wait again
             self._wake(everyone=True)
 
@@ -130,6 +140,7 @@ class GroupCommitter:
         with self._cond:
             if durable > self.committed:
                 self.committed = durable
+                self._claimed = max(self._claimed, durable)
                 self._wake()
 
     def close(self) -> None:
@@ -138,38 +149,75 @@ class GroupCommitter:
             self._stop = True
             self._cond.notify_all()
             self._wake(everyone=True)
-        self._thread.join(timeout=5)
+        for thread in self._threads:
+            thread.join(timeout=5)
         self.journal.close()
 
     def _run(self) -> None:
         while True:
             with self._cond:
-                while self._wanted <= self.committed and not self._stop:
+                while self._wanted <= self._claimed and not self._stop:
                     self._cond.wait()
                 if self._stop:
                     return
-                after = self.committed
+                run = self._claim_handed_over()
+                alone = not run and self._claimed == self.committed
+                after = self._claimed
             try:
-                self._commit_after(after)
-            except Exception as exc:  # keep serving: the next waiter retries the batch
+                if run:
+                    self._write_range(run)
+                elif alone:
+                    self._commit_after(after)
+                else:  # a hole, while another range is in flight: its end may fill it
+                    time.sleep(0.0005)
+            except Exception as exc:  # keep serving: the next round rewrites from `committed`
                 log.warning("ledger journal commit failed: %s", exc)
                 with self._cond:
                     self._error = exc
-                    self._cond.notify_all()
+                    self._claimed = self.committed
                 time.sleep(0.05)
 
-    def _handed_over(self, after: int) -> list[LedgerEvent]:
-        """Return the submitted events after `after` with no hole, oldest first."""
+    def _claim_handed_over(self) -> list[LedgerEvent]:
+        """Claim the submitted events after the last claimed one, with no hole (lock held)."""
+        for seq in [s for s in self._submitted if s <= self.committed]:
+            del self._submitted[seq]
+        run: list[LedgerEvent] = []
+        while (nxt := self._submitted.get(self._claimed + 1 + len(run))) is not None:
+            run.append(nxt)
+        if run:
+            self._claimed = run[-1].seq
+        return run
+
+    def _write_range(self, events: Sequence[LedgerEvent]) -> None:
+        try:
+            self.journal.write(events, ignore_existing=self._ignore)
+        except JournalConflict:
+            if self._on_conflict is None:
+                raise
+            self._on_conflict()  # the backend resynchronises and calls reset()
+            return
         with self._cond:
-            for seq in [s for s in self._submitted if s <= after]:
-                del self._submitted[seq]
-            run: list[LedgerEvent] = []
-            while (nxt := self._submitted.get(after + 1 + len(run))) is not None:
-                run.append(nxt)
-            return run
+            first = events[0].seq
+            self._finished[first] = max(self._finished.get(first, 0), events[-1].seq)
+            self._merge_finished()
+            self._claimed = max(self._claimed, self.committed)
+            self._error = None
+            self.batches += 1
+            self._wake()
+
+    def _merge_finished(self) -> None:
+        """Move `committed` over every written range that touches it (lock held)."""
+        moved = True
+        while moved:
+            moved = False
+            for first, last in list(self._finished.items()):
+                if first <= self.committed + 1:
+                    del self._finished[first]
+                    if last > self.committed:
+                        self.committed, moved = last, True
 
     def _commit_after(self, after: int) -> None:
-        events = self._handed_over(after) or self._fetch(after)
+        events = self._fetch(after)
         if not events:
             if self._ignore:  # another process drained the stream up to the awaited event
                 self._advance(self.journal.max_seq())
@@ -187,16 +235,6 @@ class GroupCommitter:
                     f"the journal ends at {durable} but the next event is {events[0].seq}: "
                     "events were lost before they were journaled; run `pas ledger verify`"
                 )
-        try:
-            self.journal.write(events, ignore_existing=self._ignore)
-            last = events[-1].seq
-        except JournalConflict:
-            if self._on_conflict is None:
-                raise
-            self._on_conflict()  # the backend resynchronises and calls reset()
-            return
         with self._cond:
-            self.committed = max(self.committed, last)
-            self._error = None
-            self.batches += 1
-            self._wake()
+            self._claimed = max(self._claimed, events[-1].seq)
+        self._write_range(events)

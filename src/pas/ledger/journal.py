@@ -50,8 +50,9 @@ class SqlJournal:
         self.engine = engine
         self.account = account
         self._dialect = engine.dialect.name
-        self._raw: Any = None
-        self._write_lock = threading.Lock()
+        self._local = threading.local()  # each committer thread writes on its own connection
+        self._raws: list[Any] = []
+        self._raws_lock = threading.Lock()
 
     def max_seq(self) -> int:
         """Return the last committed sequence number (0 when empty)."""
@@ -91,36 +92,42 @@ class SqlJournal:
         own transaction: one round trip instead of two.
         """
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
-        with self._write_lock:
-            if self._raw is None:
-                self._raw = self.engine.raw_connection()
-                if autocommit:
-                    self._raw.driver_connection.autocommit(True)
-            try:
-                cursor = self._raw.cursor()
-                cursor.executemany(sql, rows)
-                cursor.close()
-                if not autocommit:
-                    self._raw.commit()
-            except integrity as exc:
-                self._raw.rollback()
-                raise JournalConflict(str(exc)) from None
-            except Exception:
-                self._drop_raw()
-                raise
+        raw = getattr(self._local, "raw", None)
+        if raw is None:
+            raw = self._local.raw = self.engine.raw_connection()
+            if autocommit:
+                driver: Any = raw.driver_connection
+                driver.autocommit(True)
+            with self._raws_lock:
+                self._raws.append(raw)
+        try:
+            cursor = raw.cursor()
+            cursor.executemany(sql, rows)
+            cursor.close()
+            if not autocommit:
+                raw.commit()
+        except integrity as exc:
+            raw.rollback()
+            raise JournalConflict(str(exc)) from None
+        except Exception:
+            self._drop_raw(raw)
+            raise
 
-    def _drop_raw(self) -> None:
-        raw, self._raw = self._raw, None
-        if raw is not None:
-            with contextlib.suppress(Exception):  # the connection may be gone already
-                raw.invalidate()
+    def _drop_raw(self, raw: Any) -> None:
+        self._local.raw = None
+        with self._raws_lock:
+            if raw in self._raws:
+                self._raws.remove(raw)
+        with contextlib.suppress(Exception):  # the connection may be gone already
+            raw.invalidate()
 
     def close(self) -> None:
-        """Release the writer's connection."""
-        with self._write_lock:
-            if self._raw is not None:
-                self._raw.close()
-                self._raw = None
+        """Release the writers' connections."""
+        with self._raws_lock:
+            raws, self._raws = self._raws, []
+        for raw in raws:
+            with contextlib.suppress(Exception):
+                raw.close()
 
     def since(self, seq: int, limit: int | None = None) -> list[LedgerEvent]:
         """Return committed events with sequence number > `seq`, oldest first."""

@@ -81,6 +81,7 @@ class RedisLedger(Listeners):
         fee_buffer_bps: Decimal,
         *,
         account: str | None = None,
+        committers: int = 1,
     ) -> None:
         super().__init__()
         self.r = client
@@ -93,7 +94,9 @@ class RedisLedger(Listeners):
         if self.seq() < journaled:
             log.warning("Redis ledger %s is behind its journal: rebuilding it", self.base)
             self._rebuild_keys()
-        self._committer = GroupCommitter(self.journal, self._fetch, ignore_existing=True)
+        self._committer = GroupCommitter(
+            self.journal, self._fetch, ignore_existing=True, threads=committers
+        )
         self._committer.flush(self.seq())  # journal what a crashed writer left in the stream
 
     # -- scripts ------------------------------------------------------------

@@ -64,6 +64,24 @@ def _process(args: tuple[str, str, str | None, str, int, int]) -> int:
             client.close()
 
 
+def test_two_committer_threads_keep_the_journal_gapless(
+    ledger_factory: Callable[[str, str], Any], redis_prefix: str
+) -> None:
+    ledger = ledger_factory("redis", "mysql")
+    ledger.close()  # the same ledger with two committer threads writing ranges concurrently
+    twin = type(ledger)(
+        ledger.r, ledger.journal.engine, redis_prefix, ledger.fee_buffer_bps, committers=2
+    )
+    try:
+        sid = funded(twin, CASH)
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(lambda i: _attempt(twin, sid, i), range(N)))
+        _check(twin, sid, sum(results))
+        assert [e.seq for e in twin.events(limit=N + 10)] == list(range(1, FITS + 2))
+    finally:
+        twin.close()
+
+
 @pytest.mark.parametrize("backend", ["redis-mysql", "embedded-sqlite"])
 def test_200_reservations_from_4_processes(
     backend: str, ledger_factory: Callable[[str, str], Any], request: pytest.FixtureRequest

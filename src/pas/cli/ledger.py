@@ -149,7 +149,10 @@ def events(
     table(
         "Ledger events",
         ["seq", "at", "kind", "data"],
-        [[e["seq"], e["at"], e["kind"], e["data"]] for e in rows],
+        [
+            [e["seq"], e["at"], e["kind"], ", ".join(f"{k}={v}" for k, v in e["data"].items())]
+            for e in rows
+        ],
     )
 
 

@@ -148,7 +148,8 @@ def _sleeve_created(state: LedgerState, d: dict[str, Any], account: int | None, 
 def _check_unallocated(state: LedgerState, amount: int, account: int | None) -> None:
     if account is not None and amount > account - state.cash:
         raise InsufficientFreeFloat(
-            "the account's unallocated cash is too small",
+            f"the account's unallocated cash is too small: needs {money(amount)}, "
+            f"has {money(account - state.cash)}",
             needed=money(amount),
             available=money(account - state.cash),
         )
@@ -158,7 +159,8 @@ def _check_free(row: SleeveRow, needed: int) -> None:
     available = row.cash - row.reserved
     if needed > available:
         raise InsufficientFreeFloat(
-            f"sleeve {row.id} ({row.name}) has too little free float",
+            f"sleeve {row.id} ({row.name}) has too little free float: "
+            f"needs {money(needed)}, has {money(available)}",
             needed=money(needed),
             available=money(available),
             sleeve=row.id,
@@ -199,7 +201,8 @@ def _reserved(state: LedgerState, d: dict[str, Any], _: int | None, seq: int) ->
         pos = state.positions.get(key, PositionRow())
         if qty > pos.qty - pos.held:
             raise InsufficientPosition(
-                f"sleeve {row.id} holds too few free {symbol} shares",
+                f"sleeve {row.id} holds too few free {symbol} shares: needs {money(qty)}, "
+                f"has {money(pos.qty - pos.held)}",
                 needed=money(qty),
                 available=money(pos.qty - pos.held),
                 sleeve=row.id,

@@ -197,9 +197,12 @@ class GroupCommitter:
             self._on_conflict()  # the backend resynchronises and calls reset()
             return
         with self._cond:
-            first = events[0].seq
-            self._finished[first] = max(self._finished.get(first, 0), events[-1].seq)
-            self._merge_finished()
+            if self._ignore:
+                first = events[0].seq
+                self._finished[first] = max(self._finished.get(first, 0), events[-1].seq)
+                self._merge_finished()
+            else:  # one thread; the seqs before ours are other processes', read from the journal
+                self.committed = max(self.committed, events[-1].seq)
             self._claimed = max(self._claimed, self.committed)
             self._error = None
             self.batches += 1

@@ -142,11 +142,17 @@ def error_from_reply(reply: Sequence[Any], context: dict[str, Any]) -> LedgerErr
     if code == "insufficient_free_float":
         scope = "the account's unallocated cash" if context.get("unallocated") else where
         return InsufficientFreeFloat(
-            f"{scope} has too little free float", needed=need, available=have, **context
+            f"{scope} has too little free float: needs {need}, has {have}",
+            needed=need,
+            available=have,
+            **context,
         )
     if code == "insufficient_position":
         return InsufficientPosition(
-            f"{where} holds too few free shares", needed=need, available=have, **context
+            f"{where} holds too few free shares: needs {need}, has {have}",
+            needed=need,
+            available=have,
+            **context,
         )
     if code == "over_fill":
         return OverFill(

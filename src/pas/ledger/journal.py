@@ -93,7 +93,7 @@ class SqlJournal:
         """
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
         raw = getattr(self._local, "raw", None)
-        if raw is None:
+        if raw is None or raw not in self._raws:  # first use, or closed by close()
             raw = self._local.raw = self.engine.raw_connection()
             if autocommit:
                 driver: Any = raw.driver_connection

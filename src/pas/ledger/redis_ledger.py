@@ -68,6 +68,7 @@ log = logging.getLogger(__name__)
 
 #: stream entries kept after they are journaled (for late readers); older ones are trimmed
 KEEP = 10_000
+TRIM_EVERY = 1_000
 
 
 class RedisLedger(Listeners):
@@ -89,7 +90,6 @@ class RedisLedger(Listeners):
         self.fee_buffer_bps = fee_buffer_bps
         self.journal = SqlJournal(engine, account or prefix)
         self._shas = {name: text(client.script_load(src)) for name, src in SCRIPTS.items()}
-        self._fetches = 0
         journaled = self.journal.max_seq()  # first: Redis only moves ahead of it meanwhile
         if self.seq() < journaled:
             log.warning("Redis ledger %s is behind its journal: rebuilding it", self.base)
@@ -119,7 +119,7 @@ class RedisLedger(Listeners):
         seq = int(text(reply[1]))
         event = LedgerEvent(seq, _KIND[name], at, json.loads(text(reply[2])))
         self._committer.wait(seq, event=event)
-        self._publish(event)
+        self._acknowledged(event)
         return event, reply
 
     # -- writes -------------------------------------------------------------
@@ -166,7 +166,7 @@ class RedisLedger(Listeners):
             return self.reservation(res_id), False
         event = LedgerEvent(seq, "reserved", at, json.loads(text(reply[2])))
         self._committer.wait(seq, event=event)
-        self._publish(event)
+        self._acknowledged(event)
         record = Reservation(
             res_id, a.sleeve, a.client_id, a.symbol, a.side, from_micro(a.qty), from_micro(a.limit),
             from_micro(a.amount), from_micro(a.amount), from_micro(0), Status.open, seq,
@@ -191,11 +191,14 @@ class RedisLedger(Listeners):
 
     # -- the outbox ---------------------------------------------------------
 
+    def _acknowledged(self, event: LedgerEvent) -> None:
+        """Tell the listeners; now and then trim stream entries long since journaled."""
+        self._publish(event)
+        if event.seq % TRIM_EVERY == 0 and event.seq > KEEP:
+            self.r.xtrim(f"{self.base}:events", minid=f"{event.seq - KEEP}-0", approximate=False)
+
     def _fetch(self, after: int) -> list[LedgerEvent]:
         entries = self.r.xrange(f"{self.base}:events", min=f"{after + 1}-0", max="+", count=2000)
-        self._fetches += 1
-        if self._fetches % 200 == 0 and after > KEEP:
-            self.r.xtrim(f"{self.base}:events", minid=f"{after - KEEP}-0", approximate=True)
         return [stream_event(i, f) for i, f in entries]
 
     # -- queries ------------------------------------------------------------

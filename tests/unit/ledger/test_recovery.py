@@ -63,6 +63,23 @@ def test_a_redis_that_lost_its_data_is_rebuilt_at_start_up(
     assert again.verify().ok
 
 
+def test_journaled_stream_entries_are_trimmed(
+    ledger_factory: Callable[[str, str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pas.ledger import redis_ledger
+
+    monkeypatch.setattr(redis_ledger, "KEEP", 5)
+    monkeypatch.setattr(redis_ledger, "TRIM_EVERY", 10)
+    ledger = ledger_factory("redis", "sqlite")
+    sid = funded(ledger)
+    for i in range(29):
+        ledger.reserve(sid, f"t{i}", "KO", "buy", "1", "10")
+    entries = ledger.r.xrange(f"{ledger.base}:events")
+    assert int(entries[0][0].split(b"-")[0]) == 25 and len(entries) == 6  # seq 25..30 kept
+    assert [e.seq for e in ledger.events()] == list(range(1, 31))
+    assert ledger.verify().ok
+
+
 def test_an_acknowledgement_needs_the_database(ledger_factory: Callable[[str, str], Any]) -> None:
     ledger = ledger_factory("redis", "sqlite")
     sid = funded(ledger)

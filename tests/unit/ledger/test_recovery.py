@@ -128,5 +128,5 @@ def test_a_script_unknown_to_redis_is_loaded_again(
     ledger = ledger_factory("redis", "sqlite")
     sid = funded(ledger)
     ledger._shas["reserve"] = "0" * 40  # as after a Redis restart or SCRIPT FLUSH
-    res, created = ledger.reserve(sid, "after-restart", "KO", "buy", "1", "10")
+    _, created = ledger.reserve(sid, "after-restart", "KO", "buy", "1", "10")
     assert created and ledger._shas["reserve"] != "0" * 40

@@ -40,6 +40,8 @@ _PUBLIC: dict[str, str] = {
     "portfolio_regression": "pas.analytics.portfolio",
     "attribution": "pas.analytics.portfolio",
     "Attribution": "pas.analytics.portfolio",
+    "allocate": "pas.analytics.allocation.api",
+    "Allocation": "pas.analytics.allocation.result",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -27,6 +27,23 @@ def test_init_db_creates_every_table_and_rerun_is_a_noop(any_db_url: str, tmp_pa
     c.close()
 
 
+def test_every_migration_matches_the_models(any_db_url: str, tmp_path: Path) -> None:
+    """Upgrading to head yields exactly the schema the SQLAlchemy models describe."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from pas.database.models import Base
+
+    c = Container(make_settings(any_db_url, tmp_path))
+    c.init_schema()
+    with c.engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
+    c.close()
+    assert diff == []
+
+
 def test_init_db_cli_against_the_database(
     any_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import typer
 
-from pas.cli import data, db, evaluate, factors, keys, ledger, serve
+from pas.cli import allocate, data, db, evaluate, factors, keys, ledger, serve
 
 app = typer.Typer(
     name="pas",
@@ -17,7 +17,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (db, data, keys, factors, evaluate, ledger, serve):
+for module in (db, data, keys, factors, allocate, evaluate, ledger, serve):
     module.register(app)
 
 

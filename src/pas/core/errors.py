@@ -82,6 +82,18 @@ class OptimizationError(PasError):
     code = "optimization_error"
 
 
+class InfeasibleConstraints(OptimizationError):
+    """The allocation constraints admit no portfolio; `details["constraints"]` names them."""
+
+    code = "infeasible_constraints"
+
+
+class SolverFailed(OptimizationError):
+    """A solver did not reach an optimal, verified solution."""
+
+    code = "solver_failed"
+
+
 class LedgerError(PasError):
     """A ledger operation was refused; the ledger is unchanged."""
 

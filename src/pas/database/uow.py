@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from pas.database.repositories import (
+    SqlAllocationRepository,
     SqlApiKeyRepository,
     SqlFactorRepository,
     SqlPriceRepository,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeyRepository(self.session)
         self.evaluations = SqlEvaluationRepository(self.session)
         self.jobs = SqlJobRepository(self.session)
+        self.allocations = SqlAllocationRepository(self.session)
         return self
 
     def __exit__(

@@ -116,14 +116,9 @@ def _inputs(
     )
 
 
-def run_evaluation(
-    uow: UnitOfWork, request: EvaluationRequest, progress: Progress = no_progress
-) -> EvaluationSummary:
-    """Compute the run with these parameters, or extend it from its last stored day; persist it."""
+def validate_request(request: EvaluationRequest) -> WalkForwardConfig:
+    """Return the walk-forward config of a request; InvalidInput names what is wrong."""
     check_methods(request.methods)
-    prices, factors, sectors = _inputs(uow, request)
-    prices = check_prices(prices, request.lookback)
-    params = request.as_dict(prices.columns)
     config = WalkForwardConfig(
         request.rebalance, request.lookback, request.cost_bps, request.params
     )
@@ -131,6 +126,17 @@ def run_evaluation(
         config.check()
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+    return config
+
+
+def run_evaluation(
+    uow: UnitOfWork, request: EvaluationRequest, progress: Progress = no_progress
+) -> EvaluationSummary:
+    """Compute the run with these parameters, or extend it from its last stored day; persist it."""
+    config = validate_request(request)
+    prices, factors, sectors = _inputs(uow, request)
+    prices = check_prices(prices, request.lookback)
+    params = request.as_dict(prices.columns)
     key = params_hash(params)
     with uow:
         run = uow.evaluations.find(key)

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from pas.analytics.allocation.result import Allocation
+from pas.core.allocations import StoredAllocation
 from pas.core.ledger import (
     AccountTotals,
     Execution,
@@ -110,6 +112,12 @@ class JobRepository(Protocol):
     ) -> None: ...
 
 
+class AllocationRepository(Protocol):
+    def add(self, allocation: Allocation) -> StoredAllocation: ...
+    def get(self, allocation_id: int) -> StoredAllocation: ...
+    def list(self, method: str | None = None, limit: int = 50) -> list[StoredAllocation]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; leaving without commit() rolls back."""
 
@@ -125,6 +133,8 @@ class UnitOfWork(Protocol):
     def evaluations(self) -> EvaluationRepository: ...
     @property
     def jobs(self) -> JobRepository: ...
+    @property
+    def allocations(self) -> AllocationRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

@@ -1,12 +1,22 @@
 """One router module per resource; `ROUTERS` is what the app factory mounts."""
 
-from pas.service.routers import evaluations, factors, health, keys, ledger, prices, securities
+from pas.service.routers import (
+    allocations,
+    evaluations,
+    factors,
+    health,
+    keys,
+    ledger,
+    prices,
+    securities,
+)
 
 ROUTERS = [
     health.router,
     securities.router,
     prices.router,
     factors.router,
+    allocations.router,
     evaluations.router,
     keys.router,
     ledger.router,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"  # LEAD: chain after the allocation migration on merge (ledger is 0002)
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

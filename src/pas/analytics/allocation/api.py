@@ -1,0 +1,248 @@
+"""`pas.allocate`: prices or returns in, a frozen Allocation out (pure: no I/O, no clock)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pas.analytics import estimators as est
+from pas.analytics.allocation.base import SchemeInput, blas_threads
+from pas.analytics.allocation.constraints import Bounds, build_constraints
+from pas.analytics.allocation.engine import run_scheme
+from pas.analytics.allocation.registry import get_scheme
+from pas.analytics.allocation.result import Allocation, SchemeResult, SolverInfo
+from pas.analytics.allocation.summary import build_allocation
+from pas.core.errors import DataError, InvalidInput
+
+MIN_OBS = 3
+
+
+def returns_window(
+    prices: pd.DataFrame | None,
+    returns: pd.DataFrame | None,
+    as_of: Any = None,
+    lookback: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Return (daily returns up to as_of, last `lookback` rows; prices up to as_of or None)."""
+    if (prices is None) == (returns is None):
+        raise InvalidInput(
+            "give exactly one of prices or returns (a wide DataFrame, dates x symbols)"
+        )
+    frame = prices if prices is not None else returns
+    assert frame is not None
+    if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:
+        raise InvalidInput(
+            "prices/returns must be a wide DataFrame with at least one symbol column"
+        )
+    if as_of is not None:
+        if not isinstance(frame.index, pd.DatetimeIndex):
+            raise InvalidInput("as_of needs a DatetimeIndex")
+        frame = frame.loc[: pd.Timestamp(as_of)]
+    # copy-on-write either way: the caller's later edits never reach this window
+    float64 = frame.to_numpy().dtype == np.float64
+    frame = frame.copy(deep=False) if float64 else frame.astype(float)
+    if prices is not None:
+        prices = frame
+        window = prices.pct_change(fill_method=None).iloc[1:]
+    else:
+        window = frame
+    if lookback is not None:
+        if lookback < 2:
+            raise InvalidInput(f"lookback must be >= 2 days, got {lookback}")
+        window = window.iloc[-lookback:]
+    labels = window.columns.tolist()
+    if not all(isinstance(c, str) for c in labels):
+        window.columns = [str(c) for c in labels]
+    return window, prices
+
+
+def clean_window(window: pd.DataFrame, risk_based: bool) -> tuple[pd.DataFrame, list[str]]:
+    """Return (window without unusable assets and incomplete rows, reasons for each exclusion)."""
+    values = window.to_numpy(dtype=float)
+    finite = np.isfinite(values)
+    if finite.all():
+        clean, reasons = window, []
+    else:
+        enough = finite.sum(axis=0) >= max(MIN_OBS, len(window) // 2)
+        dropped = [c for c, ok in zip(window.columns.tolist(), enough, strict=True) if not ok]
+        clean = window.loc[:, enough]
+        clean = clean[np.isfinite(clean.to_numpy(dtype=float)).all(axis=1)]
+        reasons = (
+            [f"excluded {', '.join(dropped)}: missing or non-finite returns"] if dropped else []
+        )
+        if len(clean) < len(window):
+            reasons.append(f"dropped {len(window) - len(clean)} dates with missing returns")
+    if risk_based and len(clean) >= 2:
+        values = clean.to_numpy(dtype=float)
+        constant = (values == values[0]).all(axis=0)
+        flat = [c for c, f in zip(clean.columns.tolist(), constant, strict=True) if f]
+        if flat and len(flat) < clean.shape[1]:
+            clean = clean.drop(columns=flat)
+            reasons.append(f"excluded {', '.join(flat)}: zero variance")
+    return clean, reasons
+
+
+def _model(
+    window: pd.DataFrame,
+    factors: pd.DataFrame | None,
+    expected_returns: str | None,
+    covariance: str,
+    risk_free: float,
+) -> tuple[est.ReturnModel, list[str]]:
+    """Return the ReturnModel; a default ff3 that cannot run falls back to historical."""
+    name = expected_returns or ("ff3" if factors is not None else "historical")
+    for given, known, what in (
+        (name, est.EXPECTED_RETURNS, "expected-returns"),
+        (covariance, est.COVARIANCES, "covariance"),
+    ):
+        if given not in known:
+            raise InvalidInput(f"unknown {what} estimator {given!r}; known: {sorted(known)}")
+    try:
+        return est.estimate_return_model(
+            window, factors, expected_returns=name, covariance=covariance, risk_free=risk_free
+        ), []
+    except DataError as exc:
+        if expected_returns is not None or name == "historical":
+            raise
+        model = est.estimate_return_model(
+            window, None, expected_returns="historical", covariance=covariance, risk_free=risk_free
+        )
+        return model, [f"expected returns ff3 -> historical: {exc}"]
+
+
+def allocate(
+    prices: pd.DataFrame | None = None,
+    *,
+    returns: pd.DataFrame | None = None,
+    method: str = "max_sharpe",
+    risk_free: float = 0.0,
+    expected_returns: str | None = None,
+    covariance: str = "ledoit_wolf",
+    bounds: Bounds | Mapping[str, Bounds] = (0.0, 1.0),
+    sector_caps: Mapping[str, float | Bounds] | None = None,
+    sectors: Mapping[str, str] | None = None,
+    factors: pd.DataFrame | None = None,
+    lookback: int | None = None,
+    as_of: Any = None,
+    current_weights: Mapping[str, float] | None = None,
+    max_turnover: float | None = None,
+    costs: float | Mapping[str, float] | None = None,
+    cash: float | Bounds | None = None,
+    **scheme_params: Any,
+) -> Allocation:
+    """Return the Allocation of `method` over daily prices or returns (dates x symbols).
+
+    `risk_free` is annual; `expected_returns` defaults to ff3 with factors and
+    historical without; `bounds` is a global (lo, hi) or per-symbol mapping
+    ("*" = default); `sector_caps` maps a sector to a max or (min, max);
+    `current_weights` (with CASH) feed turnover limits, costs and strategic
+    bands; `cash` is the cash allowance (max or (min, max)). See docs/allocation.md.
+    """
+    scheme = get_scheme(method)
+    window, price_window = returns_window(prices, returns, as_of, lookback)
+    with blas_threads(window.shape[1], small=1000):
+        return _allocate(
+            window, price_window, scheme, method, risk_free, expected_returns, covariance,
+            bounds, sector_caps, sectors, factors, lookback, as_of, current_weights,
+            max_turnover, costs, cash, scheme_params,
+        )  # fmt: skip
+
+
+def _allocate(
+    window: pd.DataFrame,
+    price_window: pd.DataFrame | None,
+    scheme: Any,
+    method: str,
+    risk_free: float,
+    expected_returns: str | None,
+    covariance: str,
+    bounds: Bounds | Mapping[str, Bounds],
+    sector_caps: Mapping[str, float | Bounds] | None,
+    sectors: Mapping[str, str] | None,
+    factors: pd.DataFrame | None,
+    lookback: int | None,
+    as_of: Any,
+    current_weights: Mapping[str, float] | None,
+    max_turnover: float | None,
+    costs: float | Mapping[str, float] | None,
+    cash: float | Bounds | None,
+    scheme_params: dict[str, Any],
+) -> Allocation:
+    symbols = window.columns
+    clean, notes = clean_window(window, getattr(scheme, "risk_based", True))
+    kept = clean.columns.tolist()
+    record = {
+        "risk_free": risk_free, "covariance": covariance, "expected_returns": expected_returns,
+        "bounds": bounds, "sector_caps": sector_caps, "sectors": sectors,
+        "current_weights": current_weights, "max_turnover": max_turnover, "costs": costs,
+        "cash": cash, "lookback": lookback, "as_of": None if as_of is None else str(as_of),
+        "factors": factors, **scheme_params,
+    }  # fmt: skip
+    if len(clean) < MIN_OBS or not kept:
+        return _no_data(window, method, risk_free, notes, record)
+    model, more = _model(clean, factors, expected_returns, covariance, risk_free)
+    cons = build_constraints(
+        kept, _kept_bounds(bounds, kept, symbols.tolist()), sectors=sectors, sector_caps=sector_caps,
+        current_weights=current_weights, max_turnover=max_turnover, costs=costs, cash=cash,
+    )  # fmt: skip
+    cons.check()
+    mu, cov = _arrays(model, kept)
+    data = SchemeInput(
+        tuple(kept), mu, cov, risk_free, cons, clean,
+        None if price_window is None else price_window[kept], dict(sectors or {}),
+    )  # fmt: skip
+    result, used, chain = run_scheme(method, data, scheme_params)
+    fallback = "; ".join([*notes, *more, *([chain] if chain else [])]) or None
+    return build_allocation(
+        result, symbols=symbols, kept=kept, mu=mu, cov=cov, risk_free=risk_free, method=used,
+        requested=method, fallback=fallback, returns=clean, factors=factors, sectors=sectors,
+        estimators=(model.expected_returns, model.covariance), params=record,
+    )  # fmt: skip
+
+
+def _arrays(model: est.ReturnModel, kept: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (mu (n,), cov (n, n)) in the order of `kept`."""
+    if model.mu.index.tolist() == kept and model.cov.index.tolist() == kept:
+        return model.mu.to_numpy(dtype=float), model.cov.to_numpy(dtype=float)
+    return (
+        model.mu.reindex(kept).to_numpy(dtype=float),
+        model.cov.reindex(index=kept, columns=kept).to_numpy(dtype=float),
+    )
+
+
+def _kept_bounds(
+    bounds: Bounds | Mapping[str, Bounds], kept: list[str], symbols: list[str]
+) -> Bounds | Mapping[str, Bounds]:
+    """Return the bounds of the kept symbols; InvalidInput names symbols not in the data."""
+    if not isinstance(bounds, Mapping):
+        return bounds
+    unknown = sorted(set(bounds) - set(symbols) - {"*"})
+    if unknown:
+        raise InvalidInput(f"bounds name unknown symbols {unknown}", symbols=unknown)
+    return {k: v for k, v in bounds.items() if k in kept or k == "*"}
+
+
+def _no_data(
+    window: pd.DataFrame,
+    method: str,
+    risk_free: float,
+    notes: list[str],
+    record: dict[str, Any],
+) -> Allocation:
+    """Return equal weights when no usable return window is left (metrics undefined)."""
+    symbols = window.columns
+    n = len(symbols)
+    reason = f"{method} -> equal_weight: fewer than {MIN_OBS} usable observations"
+    result = SchemeResult(np.full(n, 1.0 / n), 0.0, SolverInfo("closed_form"))
+    alloc = build_allocation(
+        result, symbols=symbols, kept=symbols.tolist(), mu=np.zeros(n), cov=np.zeros((n, n)),
+        risk_free=risk_free, method="equal_weight", requested=method,
+        fallback="; ".join([*notes, reason]), returns=window.fillna(0.0), factors=None,
+        sectors=None, estimators=("none", "none"), params=record,
+    )  # fmt: skip
+    from dataclasses import replace
+
+    return replace(alloc, expected_return=float("nan"), volatility=float("nan"), sharpe=None)

@@ -16,6 +16,8 @@ from pas.database.init_db import init_db
 from pas.database.session import make_engine, make_session_factory
 from pas.database.uow import SqlUnitOfWork
 from pas.workflows.order_ports import Broker, OrderBook
+from pas.workflows.orders import OrderDesk
+from pas.workflows.ports import AccountCash, Ledger
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +140,38 @@ class Container:
         from pas.workflows.targets import strategy_targets
 
         return strategy_targets(self.uow(), strategy)
+
+    @cached_property
+    def account_cash(self) -> AccountCash:
+        """Return the brokerage account's cash source: the broker (paper or Alpaca)."""
+        return self.broker
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        """Return the ledger: Redis when redis.url is set, else the embedded backend."""
+        settings = self.settings
+        ledger: Ledger
+        if settings.redis.url is not None:
+            from pas.ledger.redis_ledger import RedisLedger
+
+            ledger = RedisLedger(
+                self.redis, self.engine, settings.redis.prefix, settings.ledger.fee_buffer_bps
+            )
+        else:
+            from pas.ledger.embedded import EmbeddedLedger
+
+            ledger = EmbeddedLedger(
+                self.engine, settings.redis.prefix, settings.ledger.fee_buffer_bps
+            )
+        self._closers.append(ledger.close)
+        return ledger
+
+    @cached_property
+    def order_desk(self) -> OrderDesk:
+        """Return the order desk (ledger + broker + order book), following the broker's pushes."""
+        desk = OrderDesk(self.ledger, self.broker, self.order_book)
+        desk.listen()
+        return desk
 
     def alpaca_data_client(self) -> Any:
         """Return alpaca-py's StockHistoricalDataClient built from settings."""

@@ -89,4 +89,5 @@ class ApiKey(Base):
 from pas.database import (  # noqa: E402
     models_allocations,  # noqa: F401
     models_evaluations,  # noqa: F401
+    models_ledger,  # noqa: F401
 )

@@ -42,6 +42,11 @@ _PUBLIC: dict[str, str] = {
     "Attribution": "pas.analytics.portfolio",
     "allocate": "pas.analytics.allocation.api",
     "Allocation": "pas.analytics.allocation.result",
+    "plan_rebalance": "pas.analytics.rebalance",
+    "Book": "pas.analytics.rebalance",
+    "OrderSettings": "pas.analytics.rebalance",
+    "Plan": "pas.analytics.rebalance",
+    "BrokerError": "pas.core.errors",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -196,3 +196,22 @@ def test_concurrent_rebalances_of_one_strategy_do_not_double_trade(trading: Cont
     assert held == {"AAA": D(400), "BBB": D(1000)}
     assert sum(len(r.orders) for r in results) == 2  # type: ignore[attr-defined]
     assert reconcile(trading.order_desk).ok
+
+
+def test_round_trip_on_the_redis_ledger(mysql_url: str, redis_prefix: str, tmp_path: Path) -> None:
+    from tests.conftest import REDIS_URL
+
+    c = Container(
+        make_settings(mysql_url, tmp_path, redis={"url": REDIS_URL, "prefix": redis_prefix})
+    )
+    try:
+        c.init_schema()
+        store_prices(c, PRICES)
+        assert type(c.ledger).__name__ == "RedisLedger"
+        s = strategy(c)
+        result = rebalance(c.order_desk, c.uow(), s, c.target_weights)
+        assert {o.status for o in result.orders} == {OrderStatus.filled}
+        assert positions(c) == {p.symbol: p.qty for p in c.broker.positions()}
+        assert reconcile(c.order_desk).ok and c.ledger.verify().ok
+    finally:
+        c.close()

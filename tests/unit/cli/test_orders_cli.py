@@ -79,3 +79,23 @@ def test_strategies_crud_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no strategy named 'nope'" in capsys.readouterr().err
     run_json(capsys, "strategies", "delete", "tech")
     assert run_json(capsys, "strategies", "list") == []
+
+
+def test_reconcile_exits_1_on_a_difference(capsys: pytest.CaptureFixture[str]) -> None:
+    from decimal import Decimal
+
+    from pas.bootstrap import build
+    from pas.core.orders import OrderRequest, OrderSide
+
+    run_json(capsys, "data", "load-demo")
+    c = build()
+    try:  # an order placed at the broker behind the ledger's back
+        c.broker.submit(OrderRequest("manual-1", "AAPL", OrderSide.buy, Decimal(3)))
+    finally:
+        c.close()
+    assert main(["reconcile", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert report["differences"] == [
+        {"kind": "position", "symbol": "AAPL", "ledger": "0", "broker": "3", "detail": ""}
+    ]

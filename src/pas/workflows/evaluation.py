@@ -204,6 +204,23 @@ def _net_history(uow: UnitOfWork, run_id: int) -> pd.DataFrame:
     return rows.pivot(index="date", columns="method", values="net").sort_index()
 
 
+def scheme_histories(uow: UnitOfWork, before: pd.Timestamp | None) -> pd.DataFrame | None:
+    """Return the current run's daily net returns (dates x schemes) before `before`, or None.
+
+    This is what the `dynamic` scheme blends on for a live decision: the same
+    out-of-sample histories the walk-forward gives it, strictly before the
+    decision date.
+    """
+    with uow:
+        run = uow.evaluations.latest()
+        if run is None:
+            return None
+        history = _net_history(uow, run.id)
+    if history.empty:
+        return None
+    return history.loc[history.index < before] if before is not None else history
+
+
 def run_methods(run: EvaluationRunInfo) -> list[str]:
     """Return the schemes a stored run evaluates."""
     methods = run.params.get("methods", [])

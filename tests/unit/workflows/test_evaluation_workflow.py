@@ -132,3 +132,19 @@ def test_persistence_on_mariadb(mysql_url: str, tmp_path: Path, demo_batches) ->
     rows = stored(c)
     assert rows.index.is_unique and rows["net"].notna().sum() > 0
     c.close()
+
+
+def test_live_dynamic_reads_the_persisted_histories(container: Container, demo_batches) -> None:  # type: ignore[no-untyped-def]
+    from pas.workflows.allocation import AllocationRequest, compute_allocation
+    from pas.workflows.evaluation import scheme_histories
+
+    load(container, demo_batches, "2006-01-01", "2008-06-30")
+    request = AllocationRequest(method="dynamic", symbols=SYMBOLS, lookback=63)
+    before = compute_allocation(container.uow(), request)
+    assert any("no trailing histories" in n for n in before.notes)
+    run_evaluation(container.uow(), REQUEST)
+    after = compute_allocation(container.uow(), request)
+    assert any("trailing Sharpe" in n for n in after.notes)
+    last = pd.Timestamp("2008-06-30")
+    history = scheme_histories(container.uow(), last)
+    assert history is not None and history.index.max() < last and "max_sharpe" in history

@@ -18,6 +18,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/pas init-db
 	$(BIN)/pas data load-demo
+	$(BIN)/pas strategies demo
+	$(BIN)/pas evaluate --update
 	$(BIN)/pas keys demo
 	@echo "PAS at http://127.0.0.1:$(PORT)  (API docs: /docs)"
 	$(BIN)/pas serve

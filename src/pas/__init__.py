@@ -16,6 +16,12 @@ _PUBLIC: dict[str, str] = {
     "load_settings": "pas.config",
     "DataError": "pas.core.errors",
     "OptimizationError": "pas.core.errors",
+    "LedgerError": "pas.core.errors",
+    "InsufficientFreeFloat": "pas.core.errors",
+    "InsufficientPosition": "pas.core.errors",
+    "Sleeve": "pas.core.ledger",
+    "Reservation": "pas.core.ledger",
+    "LedgerEvent": "pas.core.ledger",
     "read_prices_csv": "pas.data.csv_prices",
     "read_ken_french": "pas.data.ken_french",
     "demo_prices": "pas.data.demo",
@@ -36,6 +42,11 @@ _PUBLIC: dict[str, str] = {
     "Attribution": "pas.analytics.portfolio",
     "allocate": "pas.analytics.allocation.api",
     "Allocation": "pas.analytics.allocation.result",
+    "plan_rebalance": "pas.analytics.rebalance",
+    "Book": "pas.analytics.rebalance",
+    "OrderSettings": "pas.analytics.rebalance",
+    "Plan": "pas.analytics.rebalance",
+    "BrokerError": "pas.core.errors",
 }
 
 __all__ = ["__version__", *_PUBLIC]

@@ -1,7 +1,9 @@
 """A loopback server that speaks Alpaca's REST protocol, for alpaca-py's real clients.
 
 Only what PAS uses is implemented; later tests register more routes. The
-shapes follow /work/shared/ALPACA.md (checked against alpaca-py 0.44).
+shapes follow /work/shared/ALPACA.md (checked against alpaca-py 0.44). The
+trading API (orders, account, positions, scripted faults) lives in
+`alpaca_trading.FakeTrading`, reachable as `fake.trading`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.alpaca_trading import DROP, FakeTrading
 
 KEY_ID = "PKTESTKEY"
 SECRET = "test-secret"
@@ -30,6 +34,7 @@ class FakeAlpaca:
     page_size: int = 3
     requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
     routes: dict[tuple[str, str], Route] = field(default_factory=dict)
+    trading: FakeTrading = field(default_factory=FakeTrading)
     url: str = ""
 
     def add_bar(self, symbol: str, timestamp: str, close: float, volume: int = 1000) -> None:
@@ -93,14 +98,26 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
                 return self._send(*route(fake, query, body))
             if method == "GET" and parsed.path == "/v2/stocks/bars":
                 return self._send(*fake.stock_bars(query))
+            answer = fake.trading.handle(method, parsed.path, query, body)
+            if answer is DROP:  # the server acted, but the client never hears back
+                self.close_connection = True
+                return None
+            if answer is not None:
+                return self._send(*answer)
             return self._send(
                 404, {"code": 40410000, "message": f"no route {method} {parsed.path}"}
             )
 
         def _send(self, status: int, payload: Any) -> None:
-            data = b"" if payload is None else json.dumps(payload).encode()
+            kind = "text/html" if isinstance(payload, str) else "application/json"
+            if payload is None:
+                data = b""
+            elif isinstance(payload, str):  # a proxy's HTML error page
+                data = payload.encode()
+            else:
+                data = json.dumps(payload).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -37,7 +37,9 @@ def test_every_migration_matches_the_models(any_db_url: str, tmp_path: Path) -> 
     c = Container(make_settings(any_db_url, tmp_path))
     c.init_schema()
     with c.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     c.close()
     assert diff == []
 

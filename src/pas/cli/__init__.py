@@ -7,7 +7,18 @@ from collections.abc import Sequence
 
 import typer
 
-from pas.cli import allocate, data, db, evaluate, factors, keys, serve
+from pas.cli import (
+    allocate,
+    data,
+    db,
+    evaluate,
+    factors,
+    keys,
+    ledger,
+    orders,
+    serve,
+    strategies,
+)
 
 app = typer.Typer(
     name="pas",
@@ -17,7 +28,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (db, data, keys, factors, allocate, evaluate, serve):
+for module in (db, data, keys, factors, allocate, evaluate, ledger, strategies, orders, serve):
     module.register(app)
 
 

@@ -68,18 +68,15 @@ def _print(summary: EvaluationSummary, frame: pd.DataFrame) -> None:
         "cagr",
         "volatility_annual",
         "sharpe",
-        "sortino",
         "max_drawdown",
-        "calmar",
         "turnover_annual",
-        "beta_mkt",
         "alpha_ff3_annual",
-        "t_alpha_ff3",
         "psr",
     ]
+    heads = ["CAGR", "vol", "Sharpe", "max DD", "turnover", "FF3 α", "PSR"]
     table(
         None,
-        ["scheme", *cols],
+        ["scheme", *heads],
         [[name, *(_cell(c, row[c]) for c in cols)] for name, row in frame.iterrows()],
     )
 
@@ -90,6 +87,7 @@ def register(app: typer.Typer) -> None:
     @app.command("evaluate")
     def evaluate_command(
         methods: str = typer.Option("all", help="all, or a comma-separated list of schemes."),
+        symbols: str = typer.Option("", help="Universe (default: every security with a sector)."),
         start: dt.datetime | None = typer.Option(
             None, formats=["%Y-%m-%d"], help="First date of the comparison window."
         ),
@@ -113,6 +111,7 @@ def register(app: typer.Typer) -> None:
                 else:
                     request = EvaluationRequest(
                         parse_methods(methods),
+                        tuple(x.strip().upper() for x in symbols.split(",") if x.strip()),
                         rebalance=rebalance,
                         lookback=lookback,
                         cost_bps=cost_bps,

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from pas.bootstrap import Container, build
 from pas.core.errors import ConfigError, PasError
@@ -42,6 +43,12 @@ def container() -> Iterator[Container]:
         fail(str(exc), 2)
     except PasError as exc:
         fail(str(exc), 1)
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        fail(
+            f"database error ({type(exc).__name__}): {detail}; is the schema current? run `pas init-db`",
+            1,
+        )
     finally:
         built.close()
 

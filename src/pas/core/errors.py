@@ -76,6 +76,12 @@ class Conflict(PasError):
     code = "conflict"
 
 
+class Unfunded(Conflict):
+    """A sleeve has too little equity to rebalance; details carry needed/available/shortfall."""
+
+    code = "unfunded"
+
+
 class OptimizationError(PasError):
     """An allocation problem is infeasible or its solver failed."""
 
@@ -106,6 +112,34 @@ class BrokerError(PasError):
     code = "broker_error"
 
 
+class BrokerUnavailable(BrokerError):
+    """The broker did not answer (timeout, lost connection, 5xx): the outcome is unknown."""
+
+    code = "broker_unavailable"
+    http_status = 503
+
+
+class OrderRejected(BrokerError):
+    """The broker refused an order (4xx); nothing was placed."""
+
+    code = "order_rejected"
+    http_status = 422
+
+
+class UnknownOrder(BrokerError, NotFound):
+    """No order has this id (or client order id)."""
+
+    code = "unknown_order"
+    http_status = 404
+
+
+class MissingPrice(DataError):
+    """A symbol the request needs has no latest price; `details["symbols"]` names them."""
+
+    code = "missing_price"
+    http_status = 422
+
+
 class AuthError(PasError):
     """No credentials, or credentials that are not valid."""
 
@@ -116,3 +150,77 @@ class PermissionDenied(AuthError):
     """Valid credentials whose role is too low for the request."""
 
     code = "forbidden"
+
+
+class InsufficientFreeFloat(LedgerError):
+    """A sleeve (or the account's unallocated cash) lacks the cash asked for."""
+
+    code = "insufficient_free_float"
+
+    def __init__(self, message: str, *, needed: Any, available: Any, **details: Any) -> None:
+        super().__init__(message, needed=needed, available=available, **details)
+
+
+class InsufficientPosition(LedgerError):
+    """A sell asks for more shares than the sleeve holds free of other reservations."""
+
+    code = "insufficient_position"
+
+    def __init__(self, message: str, *, needed: Any, available: Any, **details: Any) -> None:
+        super().__init__(message, needed=needed, available=available, **details)
+
+
+class UnknownReservation(LedgerError, NotFound):
+    """No reservation has this id."""
+
+    code = "unknown_reservation"
+    http_status = 404
+
+
+class UnknownSleeve(LedgerError, NotFound):
+    """No sleeve has this id or name."""
+
+    code = "unknown_sleeve"
+    http_status = 404
+
+
+class OverFill(LedgerError):
+    """An execution would fill more than the reservation's quantity."""
+
+    code = "over_fill"
+    http_status = 409
+
+
+class ReservationClosed(LedgerError):
+    """The reservation is already filled or cancelled."""
+
+    code = "reservation_closed"
+    http_status = 409
+
+
+class DuplicateClientId(LedgerError, Conflict):
+    """A client_id was reused for a different request."""
+
+    code = "duplicate_client_id"
+    http_status = 409
+
+
+class DuplicateSleeve(LedgerError, Conflict):
+    """A sleeve with this name exists already."""
+
+    code = "duplicate_sleeve"
+    http_status = 409
+
+
+class InvalidAmount(LedgerError, InvalidInput):
+    """An amount, quantity or price is zero, negative, not finite or too precise."""
+
+    code = "invalid_amount"
+    http_status = 422
+
+
+class JournalUnavailable(LedgerError):
+    """The write could not be made durable in the database journal in time."""
+
+    code = "journal_unavailable"
+    http_status = 503

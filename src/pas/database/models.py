@@ -86,7 +86,8 @@ class ApiKey(Base):
 
 # The other issues' tables live in their own modules; importing them here puts
 # them on Base.metadata for Alembic and for tests that build the schema.
-from pas.database import (
+from pas.database import (  # noqa: E402
     models_allocations,  # noqa: F401
     models_evaluations,  # noqa: F401
+    models_ledger,  # noqa: F401
 )

@@ -12,6 +12,7 @@ from pas import __version__
 from pas.bootstrap import Container, build
 from pas.service import errors
 from pas.service.routers import ROUTERS
+from pas.workflows.keys import KeyCache
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.key_cache = KeyCache(ttl_seconds=5.0)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -40,7 +40,8 @@ def require(role: Role) -> Callable[..., ApiKeyInfo | None]:
     ) -> ApiKeyInfo | None:
         if not container.settings.auth.enabled:
             return None
-        return authenticate(container.uow(), _presented_key(request), role)
+        cache = getattr(request.app.state, "key_cache", None)
+        return authenticate(container.uow(), _presented_key(request), role, cache)
 
     return check
 

@@ -15,9 +15,11 @@ import pandas as pd
 
 from pas.analytics.allocation import Allocation, allocate
 from pas.analytics.allocation.constraints import Bounds
+from pas.analytics.comparison import BLENDERS
 from pas.core.allocations import StoredAllocation
 from pas.core.errors import DataError, InvalidInput
 from pas.workflows.data import factor_table, price_matrix
+from pas.workflows.evaluation import scheme_histories
 from pas.workflows.ports import UnitOfWork
 
 #: Calendar days of prices loaded before the lookback: tactical signals need 13 month-ends.
@@ -92,6 +94,10 @@ def compute_allocation(uow: UnitOfWork, request: AllocationRequest) -> Allocatio
     """Return the allocation of `request` over the stored prices, factors and sectors."""
     prices, factors, sectors = load_inputs(uow, request)
     bounds: Any = request.bounds if request.bounds is not None else (0.0, request.max_weight or 1.0)
+    params = dict(request.params)
+    if request.method in BLENDERS and "histories" not in params and len(prices.index):
+        decision = pd.Timestamp(request.as_of) if request.as_of is not None else prices.index[-1]
+        params["histories"] = scheme_histories(uow, decision)
     return allocate(
         prices,
         method=request.method,
@@ -108,7 +114,7 @@ def compute_allocation(uow: UnitOfWork, request: AllocationRequest) -> Allocatio
         max_turnover=request.max_turnover,
         costs=request.costs,
         cash=request.cash,
-        **dict(request.params),
+        **params,
     )
 
 

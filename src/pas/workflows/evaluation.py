@@ -116,14 +116,9 @@ def _inputs(
     )
 
 
-def run_evaluation(
-    uow: UnitOfWork, request: EvaluationRequest, progress: Progress = no_progress
-) -> EvaluationSummary:
-    """Compute the run with these parameters, or extend it from its last stored day; persist it."""
+def validate_request(request: EvaluationRequest) -> WalkForwardConfig:
+    """Return the walk-forward config of a request; InvalidInput names what is wrong."""
     check_methods(request.methods)
-    prices, factors, sectors = _inputs(uow, request)
-    prices = check_prices(prices, request.lookback)
-    params = request.as_dict(prices.columns)
     config = WalkForwardConfig(
         request.rebalance, request.lookback, request.cost_bps, request.params
     )
@@ -131,6 +126,17 @@ def run_evaluation(
         config.check()
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+    return config
+
+
+def run_evaluation(
+    uow: UnitOfWork, request: EvaluationRequest, progress: Progress = no_progress
+) -> EvaluationSummary:
+    """Compute the run with these parameters, or extend it from its last stored day; persist it."""
+    config = validate_request(request)
+    prices, factors, sectors = _inputs(uow, request)
+    prices = check_prices(prices, request.lookback)
+    params = request.as_dict(prices.columns)
     key = params_hash(params)
     with uow:
         run = uow.evaluations.find(key)
@@ -196,6 +202,23 @@ def _net_history(uow: UnitOfWork, run_id: int) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame()
     return rows.pivot(index="date", columns="method", values="net").sort_index()
+
+
+def scheme_histories(uow: UnitOfWork, before: pd.Timestamp | None) -> pd.DataFrame | None:
+    """Return the current run's daily net returns (dates x schemes) before `before`, or None.
+
+    This is what the `dynamic` scheme blends on for a live decision: the same
+    out-of-sample histories the walk-forward gives it, strictly before the
+    decision date.
+    """
+    with uow:
+        run = uow.evaluations.latest()
+        if run is None:
+            return None
+        history = _net_history(uow, run.id)
+    if history.empty:
+        return None
+    return history.loc[history.index < before] if before is not None else history
 
 
 def run_methods(run: EvaluationRunInfo) -> list[str]:

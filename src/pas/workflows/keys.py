@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from pas.core.auth import Role, hash_key, new_key
 from pas.core.errors import AuthError, InvalidInput, PermissionDenied
 from pas.core.records import ApiKeyInfo
@@ -35,12 +38,53 @@ def revoke_key(uow: UnitOfWork, key_id: int) -> ApiKeyInfo:
     return info
 
 
-def authenticate(uow: UnitOfWork, key: str | None, needed: Role) -> ApiKeyInfo:
+class KeyCache:
+    """Verified keys for a few seconds, so a request does not cost a database lookup.
+
+    Only active keys are cached, under their hash; a revocation in this
+    process clears the cache at once, one in another process is seen within
+    `ttl_seconds`.
+    """
+
+    def __init__(self, ttl_seconds: float = 5.0) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._entries: dict[str, tuple[float, ApiKeyInfo]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> ApiKeyInfo | None:
+        """Return the cached record of a key hash while it is fresh."""
+        with self._lock:
+            entry = self._entries.get(key_hash)
+        if entry is None or time.monotonic() - entry[0] > self.ttl_seconds:
+            return None
+        return entry[1]
+
+    def put(self, key_hash: str, info: ApiKeyInfo) -> None:
+        """Remember an active key's record."""
+        with self._lock:
+            if len(self._entries) > 10_000:  # bound memory under a flood of distinct keys
+                self._entries.clear()
+            self._entries[key_hash] = (time.monotonic(), info)
+
+    def clear(self) -> None:
+        """Forget every cached key (after a revocation)."""
+        with self._lock:
+            self._entries.clear()
+
+
+def authenticate(
+    uow: UnitOfWork, key: str | None, needed: Role, cache: KeyCache | None = None
+) -> ApiKeyInfo:
     """Return the key's record when it is active and its role is at least `needed`."""
     if not key:
         raise AuthError("missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key'")
-    with uow:
-        info = uow.api_keys.by_hash(hash_key(key))
+    digest = hash_key(key)
+    info = cache.get(digest) if cache else None
+    if info is None:
+        with uow:
+            info = uow.api_keys.by_hash(digest)
+        if cache is not None and info is not None and info.active:
+            cache.put(digest, info)
     if info is None or not info.active:
         raise AuthError("invalid or revoked API key")
     if Role.parse(info.role) < needed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -11,6 +12,14 @@ import pandas as pd
 
 from pas.analytics.allocation.result import Allocation
 from pas.core.allocations import StoredAllocation
+from pas.core.ledger import (
+    AccountTotals,
+    Execution,
+    LedgerEvent,
+    Reservation,
+    Sleeve,
+    VerifyReport,
+)
 from pas.core.records import ApiKeyInfo, EvaluationRunInfo, JobInfo, SecurityInfo
 
 
@@ -144,3 +153,36 @@ Progress = Callable[[int, int | None, str], None]
 
 def no_progress(done: int, total: int | None, what: str) -> None:
     """A Progress that reports nothing."""
+
+
+class Ledger(Protocol):
+    """The trade ledger (Redis or embedded backend); amounts are Decimal or decimal strings."""
+
+    def add_listener(self, listener: Callable[[LedgerEvent], None]) -> None: ...
+    def create_sleeve(self, name: str, cash: Any, account_cash: Decimal) -> Sleeve: ...
+    def transfer(
+        self, from_sleeve: int | None, to_sleeve: int | None, amount: Any, account_cash: Decimal
+    ) -> LedgerEvent: ...
+    def reserve(
+        self, sleeve: int, client_id: str, symbol: str, side: str, qty: Any, limit_price: Any
+    ) -> tuple[Reservation, bool]: ...
+    def execute(self, reservation_id: int, qty: Any, price: Any, fee: Any = ...) -> Execution: ...
+    def cancel(self, reservation_id: int) -> Reservation: ...
+    def sleeves(self) -> list[Sleeve]: ...
+    def sleeve(self, sleeve: int | str) -> Sleeve: ...
+    def reservation(self, reservation_id: int) -> Reservation: ...
+    def reservations(
+        self, sleeve: int | None = None, status: str | None = None
+    ) -> list[Reservation]: ...
+    def totals(self, account_cash: Decimal | None = None) -> AccountTotals: ...
+    def events(self, since: int = 0, limit: int = 1000) -> list[LedgerEvent]: ...
+    def seq(self) -> int: ...
+    def rebuild(self) -> int: ...
+    def verify(self) -> VerifyReport: ...
+    def close(self) -> None: ...
+
+
+class AccountCash(Protocol):
+    """The brokerage account's cash (the paper broker's setting, or what Alpaca reports)."""
+
+    def cash(self) -> Decimal: ...

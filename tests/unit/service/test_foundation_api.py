@@ -123,3 +123,19 @@ def test_auth_disabled_opens_the_api(tmp_path, sqlite_url: str) -> None:  # type
 def test_unknown_route_has_the_error_body(client: TestClient) -> None:
     answer = client.get("/api/v1/nothing-here")
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
+
+
+def test_verified_keys_are_cached_and_revocation_clears_the_cache(
+    client: TestClient, keys: dict[str, str], demo_container: Container
+) -> None:
+    from pas.workflows.keys import list_keys
+
+    h = auth(keys["viewer"])
+    assert client.get("/api/v1/securities", headers=h).status_code == 200
+    cache = client.app.state.key_cache  # type: ignore[attr-defined]
+    assert len(cache._entries) == 1
+    viewer_id = next(k.id for k in list_keys(demo_container.uow()) if k.role == "viewer")
+    assert (
+        client.delete(f"/api/v1/keys/{viewer_id}", headers=auth(keys["admin"])).status_code == 200
+    )
+    assert client.get("/api/v1/securities", headers=h).status_code == 401

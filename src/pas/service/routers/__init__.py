@@ -1,6 +1,18 @@
 """One router module per resource; `ROUTERS` is what the app factory mounts."""
 
-from pas.service.routers import allocations, evaluations, factors, health, keys, prices, securities
+from pas.service.routers import (
+    allocations,
+    evaluations,
+    factors,
+    health,
+    keys,
+    ledger,
+    orders,
+    prices,
+    reconciliation,
+    securities,
+    strategies,
+)
 
 ROUTERS = [
     health.router,
@@ -10,4 +22,8 @@ ROUTERS = [
     allocations.router,
     evaluations.router,
     keys.router,
+    ledger.router,
+    strategies.router,
+    orders.router,
+    reconciliation.router,
 ]

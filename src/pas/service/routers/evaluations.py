@@ -22,6 +22,7 @@ from pas.workflows.evaluation import (
     method_returns,
     method_weights,
     run_methods,
+    validate_request,
 )
 from pas.workflows.jobs import job_json, run_evaluation_job, submit_job
 
@@ -99,6 +100,7 @@ def run(body: RunBody, container: ContainerDep, _: Trader) -> JSONResponse:
         tuple(body.methods), tuple(s.upper() for s in body.symbols), body.rebalance, body.lookback,
         body.cost_bps, body.expected_returns, body.covariance,
     )  # fmt: skip
+    validate_request(request)
     job = submit_job(container.uow(), "evaluation")
     thread = threading.Thread(
         target=run_evaluation_job,

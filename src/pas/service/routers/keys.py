@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from pas.core.records import ApiKeyInfo
@@ -45,6 +45,8 @@ def create(body: KeyCreate, uow: UowDep, _: Admin) -> dict[str, Any]:
 
 
 @router.delete("/{key_id}")
-def revoke(key_id: int, uow: UowDep, _: Admin) -> dict[str, Any]:
-    """Revoke a key."""
-    return key_json(revoke_key(uow, key_id))
+def revoke(key_id: int, request: Request, uow: UowDep, _: Admin) -> dict[str, Any]:
+    """Revoke a key (at once in this process; within 5 s in other API workers)."""
+    info = revoke_key(uow, key_id)
+    request.app.state.key_cache.clear()
+    return key_json(info)

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-# LEAD: chain after 0002_ledger on merge
-down_revision = "0001"
+down_revision = "0002"  # after 0002_ledger
 branch_labels = None
 depends_on = None
 

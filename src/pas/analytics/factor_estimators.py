@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pas.analytics.factors import factor_fit, factor_model, premia_rows
+from pas.analytics.factors import factor_fit, factor_model
+from pas.analytics.premia import premia_rows
 from pas.core.errors import DataError, InvalidInput
 
 

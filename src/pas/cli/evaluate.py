@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         end: dt.datetime | None = typer.Option(
             None, formats=["%Y-%m-%d"], help="Last date of the comparison window."
         ),
-        rebalance: str = typer.Option("M", help="D, W, M, Q or drift:X."),
+        rebalance: str = typer.Option("M", help="D, W, M, Q, drift:X or every:N."),
         lookback: int = typer.Option(756, help="Trading days each decision is fitted on."),
         cost_bps: float = typer.Option(10.0, help="Transaction cost in bps of traded value."),
         update: bool = typer.Option(

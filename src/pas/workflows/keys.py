@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from pas.core.auth import Role, hash_key, new_key
 from pas.core.errors import AuthError, InvalidInput, PermissionDenied
@@ -41,35 +42,53 @@ def revoke_key(uow: UnitOfWork, key_id: int) -> ApiKeyInfo:
 class KeyCache:
     """Verified keys for a few seconds, so a request does not cost a database lookup.
 
-    Only active keys are cached, under their hash; a revocation in this
-    process clears the cache at once, one in another process is seen within
-    `ttl_seconds`.
+    Only active keys are cached, under their hash. When an entry expires one
+    request reloads it while concurrent requests keep the stale entry for
+    that moment (no stampede of lookups every `ttl_seconds`). A revocation in
+    this process clears the cache at once; one in another process is seen
+    within `ttl_seconds`.
     """
 
     def __init__(self, ttl_seconds: float = 5.0) -> None:
         self.ttl_seconds = ttl_seconds
         self._entries: dict[str, tuple[float, ApiKeyInfo]] = {}
+        self._loading: set[str] = set()
         self._lock = threading.Lock()
 
-    def get(self, key_hash: str) -> ApiKeyInfo | None:
-        """Return the cached record of a key hash while it is fresh."""
+    def get_or_load(
+        self, key_hash: str, load: Callable[[], ApiKeyInfo | None]
+    ) -> ApiKeyInfo | None:
+        """Return the record of a key hash, from the cache or from `load()`."""
         with self._lock:
             entry = self._entries.get(key_hash)
-        if entry is None or time.monotonic() - entry[0] > self.ttl_seconds:
-            return None
-        return entry[1]
-
-    def put(self, key_hash: str, info: ApiKeyInfo) -> None:
-        """Remember an active key's record."""
+            if entry is not None and time.monotonic() - entry[0] <= self.ttl_seconds:
+                return entry[1]
+            if entry is not None and key_hash in self._loading:
+                return entry[1]  # another request is reloading it right now
+            self._loading.add(key_hash)
+        try:
+            info = load()
+        finally:
+            with self._lock:
+                self._loading.discard(key_hash)
         with self._lock:
-            if len(self._entries) > 10_000:  # bound memory under a flood of distinct keys
-                self._entries.clear()
-            self._entries[key_hash] = (time.monotonic(), info)
+            if info is not None and info.active:
+                if len(self._entries) > 10_000:  # bound memory under a flood of distinct keys
+                    self._entries.clear()
+                self._entries[key_hash] = (time.monotonic(), info)
+            else:
+                self._entries.pop(key_hash, None)
+        return info
 
     def clear(self) -> None:
         """Forget every cached key (after a revocation)."""
         with self._lock:
             self._entries.clear()
+
+
+def _lookup(uow: UnitOfWork, key_hash: str) -> ApiKeyInfo | None:
+    with uow:
+        return uow.api_keys.by_hash(key_hash)
 
 
 def authenticate(
@@ -79,12 +98,10 @@ def authenticate(
     if not key:
         raise AuthError("missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key'")
     digest = hash_key(key)
-    info = cache.get(digest) if cache else None
-    if info is None:
-        with uow:
-            info = uow.api_keys.by_hash(digest)
-        if cache is not None and info is not None and info.active:
-            cache.put(digest, info)
+    if cache is None:
+        info = _lookup(uow, digest)
+    else:
+        info = cache.get_or_load(digest, lambda: _lookup(uow, digest))
     if info is None or not info.active:
         raise AuthError("invalid or revoked API key")
     if Role.parse(info.role) < needed:

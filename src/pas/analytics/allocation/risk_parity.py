@@ -28,6 +28,8 @@ from pas.analytics.allocation.result import SchemeResult
 from pas.core.errors import InvalidInput, SolverFailed
 
 RC_TOL = 1e-14
+#: the risk contributions a converged solve must meet (relative to the total risk)
+RC_ACCEPT = 1e-11
 
 
 def risk_contributions(cov: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -37,6 +39,12 @@ def risk_contributions(cov: np.ndarray, w: np.ndarray) -> np.ndarray:
     return w * marginal / total if total > 0 else np.zeros_like(w)
 
 
+def _meets(cov: np.ndarray, y: np.ndarray, budgets: np.ndarray) -> bool:
+    """Return True when y's risk contributions under the unscaled `cov` meet RC_ACCEPT."""
+    w = y / y.sum()
+    return bool(np.abs(risk_contributions(cov, w) - budgets).max() <= RC_ACCEPT)
+
+
 def risk_budget_newton(
     cov: np.ndarray, budgets: np.ndarray, max_iter: int = 100
 ) -> tuple[np.ndarray, int]:
@@ -44,8 +52,12 @@ def risk_budget_newton(
     C = cov / float(np.mean(np.diag(cov)))
     y = budgets / np.sqrt(np.diag(C))
     y *= np.sqrt(1.0 / float(y @ C @ y))
+    best_dev, best_y = np.inf, y
     for it in range(1, max_iter + 1):
         Cy = C @ y
+        dev = float(np.abs(y * Cy / float(y @ Cy) - budgets).max())
+        if dev < best_dev:
+            best_dev, best_y = dev, y
         if np.abs(y * Cy - budgets).max() <= RC_TOL:
             return y / y.sum(), it
         grad = Cy - budgets / y
@@ -54,12 +66,16 @@ def risk_budget_newton(
         except (LinAlgError, ValueError) as exc:
             raise SolverFailed(f"risk parity Newton step failed: {exc}") from exc
         decrement = float(np.sqrt(max(grad @ step, 0.0)))
+        if decrement < 1e-10 and best_dev <= RC_ACCEPT and _meets(cov, best_y, budgets):
+            # at machine precision: on ill-conditioned covariances the contributions
+            # jitter around 1e-12 and RC_TOL is out of reach, more steps only add noise
+            return best_y / best_y.sum(), it
         size = 1.0 if decrement < 0.25 else 1.0 / (1.0 + decrement)
         while (y - size * step <= 0).any():
             size *= 0.5
         y = y - size * step
-    if np.abs(y * (C @ y) - budgets).max() <= 1e-12:
-        return y / y.sum(), max_iter
+    if best_dev <= RC_ACCEPT and _meets(cov, best_y, budgets):
+        return best_y / best_y.sum(), max_iter
     raise SolverFailed(f"risk parity Newton did not converge in {max_iter} iterations")
 
 

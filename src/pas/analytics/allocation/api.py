@@ -78,7 +78,10 @@ def clean_window(window: pd.DataFrame, risk_based: bool) -> tuple[pd.DataFrame, 
             reasons.append(f"dropped {len(window) - len(clean)} dates with missing returns")
     if risk_based and len(clean) >= 2:
         values = clean.to_numpy(dtype=float)
-        constant = (values == values[0]).all(axis=0)
+        # only a column whose first two values agree can be constant: test those alone
+        maybe = (values[1] == values[0]).nonzero()[0]
+        constant = np.zeros(values.shape[1], dtype=bool)
+        constant[maybe] = (values[:, maybe] == values[0, maybe]).all(axis=0)
         flat = [c for c, f in zip(clean.columns.tolist(), constant, strict=True) if f]
         if flat and len(flat) < clean.shape[1]:
             clean = clean.drop(columns=flat)

@@ -43,16 +43,18 @@ def solve_fixed(
     a: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float] | None:
     """Return (x, nu) solving the KKT system with `status` fixed, or None when singular."""
-    a = np.ones(len(q)) if a is None else a
-    free_mask = status == FREE
-    free = free_mask.nonzero()[0]
+    free = (status == FREE).nonzero()[0]
     if not len(free):
         return None
     x = np.where(status == AT_LOWER, lo, hi)
     x[free] = 0.0
-    rhs = -(q + P @ x)[free]
-    rest = total - float(a @ x)
-    P_ff, a_free = P[free[:, None], free], a[free]
+    # with every fixed weight at zero P @ x vanishes: skip the product
+    rhs = -(q + P @ x)[free] if x.any() else -q[free]
+    if a is None:
+        rest, a_free = total - float(x.sum()), np.ones(len(free))
+    else:
+        rest, a_free = total - float(a @ x), a[free]
+    P_ff = P.take(free, axis=0).take(free, axis=1)
     solve = _bordered if len(free) <= SMALL else _cholesky
     solved = solve(P_ff, a_free, rhs, rest)
     if solved is None:
@@ -78,9 +80,12 @@ def _bordered(
     b[:k], b[k] = rhs, rest
     _, _, sol, info = _gesv(kkt, b)
     # a (nearly) singular system shows in the residual; decline and let Clarabel answer
-    if info != 0 or not np.isfinite(sol).all():
+    if info != 0:
         return None
-    if np.abs(kkt @ sol - b).max() > 1e-9 * (1.0 + np.abs(b).max()):
+    residual = kkt @ sol
+    residual -= b
+    # NaN in the solution makes the residual NaN, and a NaN comparison declines too
+    if not np.abs(residual).max() <= 1e-9 * (1.0 + np.abs(b).max()):
         return None
     return sol[:k], float(sol[k])
 
@@ -110,12 +115,13 @@ def _infeasible(
     nu: float,
     status: np.ndarray,
     a: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (indices breaking a KKT condition, their violation sizes).
 
     A free weight must lie within its bounds; a weight at its lower bound
     needs a gradient >= 0, at its upper bound <= 0 (status is -1 / +1, so
-    status * gradient must not be positive).
+    status * gradient must not be positive). `fixed` is the precomputed `lo >= hi`.
     """
     grad = P @ x + q
     grad += nu if a is None else nu * a
@@ -126,7 +132,7 @@ def _infeasible(
         np.maximum(lo - x, x - hi) - xtol,
         (status * grad - gtol) / (1.0 + abs(nu)),
     )
-    size[lo >= hi] = 0.0  # fixed weights never pivot
+    size[lo >= hi if fixed is None else fixed] = 0.0  # fixed weights never pivot
     bad = (size > 0).nonzero()[0]
     return bad, size[bad]
 
@@ -170,7 +176,8 @@ def solve_box_qp(
     """Return the exact minimiser of the box QP (see the module docstring), warm-started by `status`."""
     n = len(q)
     status = _first_guess(P, q, lo, a) if status is None else status.astype(np.int8).copy()
-    status[lo >= hi] = AT_LOWER
+    fixed = lo >= hi
+    status[fixed] = AT_LOWER
     if a is not None:
         status[(status == FREE) & (a <= 0) & (lo == 0)] = AT_LOWER
     best, backups = n + 1, 3
@@ -180,7 +187,7 @@ def solve_box_qp(
         if solved is None:
             return BoxSolution(x, nu, status, it, False)
         x, nu = solved
-        bad, _ = _infeasible(P, q, lo, hi, x, nu, status, a)
+        bad, _ = _infeasible(P, q, lo, hi, x, nu, status, a, fixed)
         if len(bad) == 0:
             return BoxSolution(np.clip(x, lo, hi), nu, status, it, True)
         if len(bad) < best:
@@ -192,5 +199,5 @@ def solve_box_qp(
         leaving = bad[status[bad] == FREE]
         status[bad[status[bad] != FREE]] = FREE
         status[leaving] = np.where(x[leaving] < lo[leaving], AT_LOWER, AT_UPPER)
-        status[lo >= hi] = AT_LOWER
+        status[fixed] = AT_LOWER
     return BoxSolution(x, nu, status, max_iter, False)

@@ -27,7 +27,8 @@ def weights_series(symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cash: 
     index = symbols
     if cash > 1e-12:
         values, index = np.append(values, cash), symbols.append(pd.Index([CASH]))
-    return pd.Series(values / values.sum(), index=index, dtype=float, copy=False)
+    # values are float64 already: naming the dtype would only add pandas' dtype checks
+    return pd.Series(values / values.sum(), index=index, copy=False)
 
 
 def sector_weights(weights: pd.Series, sectors: Mapping[str, str] | None) -> pd.Series | None:

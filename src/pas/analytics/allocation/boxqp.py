@@ -50,13 +50,13 @@ def solve_fixed(
     x[free] = 0.0
     # with every fixed weight at zero P @ x vanishes: skip the product
     rhs = -(q + P @ x)[free] if x.any() else -q[free]
-    if a is None:
-        rest, a_free = total - float(x.sum()), np.ones(len(free))
-    else:
-        rest, a_free = total - float(a @ x), a[free]
     P_ff = P.take(free, axis=0).take(free, axis=1)
-    solve = _bordered if len(free) <= SMALL else _cholesky
-    solved = solve(P_ff, a_free, rhs, rest)
+    if a is not None:
+        solved = _solve_free(P_ff, a[free], rhs, total - float(a @ x))
+    elif len(free) <= SMALL:
+        solved = _bordered(P_ff, 1.0, rhs, total - float(x.sum()))
+    else:
+        solved = _cholesky(P_ff, np.ones(len(free)), rhs, total - float(x.sum()))
     if solved is None:
         return None
     x[free], nu = solved
@@ -70,8 +70,15 @@ GUESS_FROM = 150
 _gesv = get_lapack_funcs("gesv", dtype=np.float64)
 
 
-def _bordered(
+def _solve_free(
     P_ff: np.ndarray, a: np.ndarray, rhs: np.ndarray, rest: float
+) -> tuple[np.ndarray, float] | None:
+    """Return (x_free, nu) of the equality-constrained problem on the free set, or None."""
+    return (_bordered if len(rhs) <= SMALL else _cholesky)(P_ff, a, rhs, rest)
+
+
+def _bordered(
+    P_ff: np.ndarray, a: np.ndarray | float, rhs: np.ndarray, rest: float
 ) -> tuple[np.ndarray, float] | None:
     k = len(rhs)
     kkt = np.empty((k + 1, k + 1))
@@ -121,7 +128,7 @@ def _infeasible(
 
     A free weight must lie within its bounds; a weight at its lower bound
     needs a gradient >= 0, at its upper bound <= 0 (status is -1 / +1, so
-    status * gradient must not be positive). `fixed` is the precomputed `lo >= hi`.
+    status * gradient must not be positive). `fixed` indexes `lo >= hi` when precomputed.
     """
     grad = P @ x + q
     grad += nu if a is None else nu * a
@@ -132,7 +139,10 @@ def _infeasible(
         np.maximum(lo - x, x - hi) - xtol,
         (status * grad - gtol) / (1.0 + abs(nu)),
     )
-    size[lo >= hi if fixed is None else fixed] = 0.0  # fixed weights never pivot
+    if fixed is None:
+        size[lo >= hi] = 0.0  # fixed weights never pivot
+    elif len(fixed):
+        size[fixed] = 0.0
     bad = (size > 0).nonzero()[0]
     return bad, size[bad]
 
@@ -176,7 +186,7 @@ def solve_box_qp(
     """Return the exact minimiser of the box QP (see the module docstring), warm-started by `status`."""
     n = len(q)
     status = _first_guess(P, q, lo, a) if status is None else status.astype(np.int8).copy()
-    fixed = lo >= hi
+    fixed = (lo >= hi).nonzero()[0]
     status[fixed] = AT_LOWER
     if a is not None:
         status[(status == FREE) & (a <= 0) & (lo == 0)] = AT_LOWER
@@ -196,8 +206,10 @@ def solve_box_qp(
             backups -= 1
         else:
             bad = bad[[int(np.argmax(bad))]]
-        leaving = bad[status[bad] == FREE]
-        status[bad[status[bad] != FREE]] = FREE
+        was_free = status[bad] == FREE
+        leaving = bad[was_free]
+        status[bad[~was_free]] = FREE
         status[leaving] = np.where(x[leaving] < lo[leaving], AT_LOWER, AT_UPPER)
-        status[fixed] = AT_LOWER
+        if len(fixed):
+            status[fixed] = AT_LOWER
     return BoxSolution(x, nu, status, max_iter, False)

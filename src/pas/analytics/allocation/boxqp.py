@@ -68,6 +68,8 @@ SMALL = 120
 #: problems from this size start from a conjugate-gradient guess of the support
 GUESS_FROM = 150
 _gesv = get_lapack_funcs("gesv", dtype=np.float64)
+#: ndarray.max without its Python-level dispatch (the same ufunc reduction, NaN included)
+_amax = np.maximum.reduce
 
 
 def _solve_free(
@@ -92,7 +94,7 @@ def _bordered(
     residual = kkt @ sol
     residual -= b
     # NaN in the solution makes the residual NaN, and a NaN comparison declines too
-    if not np.abs(residual).max() <= 1e-9 * (1.0 + np.abs(b).max()):
+    if not _amax(np.abs(residual)) <= 1e-9 * (1.0 + _amax(np.abs(b))):
         return None
     return sol[:k], float(sol[k])
 
@@ -132,8 +134,8 @@ def _infeasible(
     """
     grad = P @ x + q
     grad += nu if a is None else nu * a
-    xtol = 1e-13 * (1.0 + float(np.abs(x).max()))
-    gtol = 1e-12 * (1.0 + float(np.abs(grad).max()) + abs(nu))
+    xtol = 1e-13 * (1.0 + float(_amax(np.abs(x))))
+    gtol = 1e-12 * (1.0 + float(_amax(np.abs(grad))) + abs(nu))
     size = np.where(
         status == FREE,
         np.maximum(lo - x, x - hi) - xtol,
@@ -145,6 +147,11 @@ def _infeasible(
         size[fixed] = 0.0
     bad = (size > 0).nonzero()[0]
     return bad, size[bad]
+
+
+def clip_box(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Return np.clip(x, lo, hi) by its two ufuncs (np.clip's dispatch costs more at small n)."""
+    return np.minimum(np.maximum(x, lo), hi)
 
 
 def _first_guess(P: np.ndarray, q: np.ndarray, lo: np.ndarray, a: np.ndarray | None) -> np.ndarray:
@@ -191,7 +198,7 @@ def solve_box_qp(
     if a is not None:
         status[(status == FREE) & (a <= 0) & (lo == 0)] = AT_LOWER
     best, backups = n + 1, 3
-    x, nu = np.clip(np.zeros(n), lo, hi), 0.0
+    x, nu = clip_box(np.zeros(n), lo, hi), 0.0
     for it in range(1, max_iter + 1):
         solved = solve_fixed(P, q, lo, hi, total, status, a)
         if solved is None:
@@ -199,7 +206,7 @@ def solve_box_qp(
         x, nu = solved
         bad, _ = _infeasible(P, q, lo, hi, x, nu, status, a, fixed)
         if len(bad) == 0:
-            return BoxSolution(np.clip(x, lo, hi), nu, status, it, True)
+            return BoxSolution(clip_box(x, lo, hi), nu, status, it, True)
         if len(bad) < best:
             best, backups = len(bad), 3
         elif backups > 0:

@@ -98,9 +98,17 @@ def _sample_cov(values: np.ndarray, mean: np.ndarray) -> np.ndarray:
 
 
 def _historical_sample(returns: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """Return HistoricalMean's mu_ and SampleCovariance's cov_ from one check and one mean."""
-    values = _check(returns)
+    """Return HistoricalMean's mu_ and SampleCovariance's cov_ from one check and one mean.
+
+    A column sum is finite only when every value in it is, so a finite mean
+    spares `_check` its pass over the data; otherwise `_check` decides.
+    """
+    values = returns.to_numpy(dtype=float)
+    if values.shape[0] < 2 or values.shape[1] == 0:
+        values = _check(returns)
     mean = values.mean(axis=0)
+    if not np.isfinite(mean).all():
+        values = _check(returns)  # raises for NaN/inf; lets finite overflow through as before
     cols = returns.columns
     return pd.Series(mean * TRADING_DAYS, index=cols), pd.DataFrame(
         _sample_cov(values, mean), index=cols, columns=cols

@@ -79,9 +79,40 @@ class SampleCovariance:
     def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> SampleCovariance:
         """Estimate; the result is in `cov_` (annual, DataFrame symbols x symbols)."""
         values = _check(returns)
-        cov = np.atleast_2d(np.cov(values, rowvar=False, ddof=1)) * TRADING_DAYS
+        cov = _sample_cov(values, values.mean(axis=0))
         self.cov_ = pd.DataFrame(cov, index=returns.columns, columns=returns.columns)
         return self
+
+
+def _sample_cov(values: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Return the annual sample covariance (ddof=1) of `values` around their column `mean`.
+
+    np.cov's generality (weights, copies, checks) costs more than the product
+    at small n; the scaling follows its order, so the bits are the same.
+    """
+    centred = values - mean
+    cov = centred.T @ centred
+    cov *= 1.0 / (len(values) - 1)
+    cov *= TRADING_DAYS
+    return cov
+
+
+def _historical_sample(returns: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Return HistoricalMean's mu_ and SampleCovariance's cov_ from one check and one mean.
+
+    A column sum is finite only when every value in it is, so a finite mean
+    spares `_check` its pass over the data; otherwise `_check` decides.
+    """
+    values = returns.to_numpy(dtype=float)
+    if values.shape[0] < 2 or values.shape[1] == 0:
+        values = _check(returns)
+    mean = values.mean(axis=0)
+    if not np.isfinite(mean).all():
+        values = _check(returns)  # raises for NaN/inf; lets finite overflow through as before
+    cols = returns.columns
+    return pd.Series(mean * TRADING_DAYS, index=cols), pd.DataFrame(
+        _sample_cov(values, mean), index=cols, columns=cols
+    )
 
 
 class LedoitWolf:
@@ -221,20 +252,30 @@ def estimate_return_model(
     mu_params = dict(expected_params or {})
     if expected_returns in USES_PREMIA and premia_factors is not None:
         mu_params.setdefault("premia_factors", premia_factors)
-    mu_est = EXPECTED_RETURNS[expected_returns](**mu_params).fit(returns, factors)
-    cov_est = COVARIANCES[covariance](**(covariance_params or {})).fit(returns, factors)
+    diagnostics: dict[str, Any] = {"expected_returns": {}, "covariance": {}}
+    if (
+        EXPECTED_RETURNS[expected_returns] is HistoricalMean
+        and COVARIANCES[covariance] is SampleCovariance
+        and not (mu_params or covariance_params)
+    ):
+        # the common pair shares its validation and mean (same numbers as the two estimators)
+        mu, cov = _historical_sample(returns)
+    else:
+        mu_est = EXPECTED_RETURNS[expected_returns](**mu_params).fit(returns, factors)
+        cov_est = COVARIANCES[covariance](**(covariance_params or {})).fit(returns, factors)
+        mu, cov = mu_est.mu_, cov_est.cov_
+        diagnostics = {
+            "expected_returns": getattr(mu_est, "diagnostics_", {}),
+            "covariance": getattr(cov_est, "diagnostics_", {}),
+        }
     as_of = (
         returns.index[-1]
         if len(returns.index) and isinstance(returns.index, pd.DatetimeIndex)
         else None
     )
-    diagnostics = {
-        "expected_returns": getattr(mu_est, "diagnostics_", {}),
-        "covariance": getattr(cov_est, "diagnostics_", {}),
-    }
     return ReturnModel(
-        mu=mu_est.mu_,
-        cov=cov_est.cov_,
+        mu=mu,
+        cov=cov,
         risk_free=risk_free,
         expected_returns=expected_returns,
         covariance=covariance,

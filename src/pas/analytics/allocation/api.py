@@ -54,9 +54,11 @@ def returns_window(
         if lookback < 2:
             raise InvalidInput(f"lookback must be >= 2 days, got {lookback}")
         window = window.iloc[-lookback:]
-    labels = window.columns.tolist()
-    if not all(isinstance(c, str) for c in labels):
-        window.columns = [str(c) for c in labels]
+    # inferred_type is cached on the Index: string labels pass without a scan
+    if window.columns.inferred_type != "string":
+        labels = window.columns.tolist()
+        if not all(isinstance(c, str) for c in labels):
+            window.columns = [str(c) for c in labels]
     return window, prices
 
 
@@ -78,7 +80,10 @@ def clean_window(window: pd.DataFrame, risk_based: bool) -> tuple[pd.DataFrame, 
             reasons.append(f"dropped {len(window) - len(clean)} dates with missing returns")
     if risk_based and len(clean) >= 2:
         values = clean.to_numpy(dtype=float)
-        constant = (values == values[0]).all(axis=0)
+        # only a column whose first two values agree can be constant: test those alone
+        maybe = (values[1] == values[0]).nonzero()[0]
+        constant = np.zeros(values.shape[1], dtype=bool)
+        constant[maybe] = (values[:, maybe] == values[0, maybe]).all(axis=0)
         flat = [c for c, f in zip(clean.columns.tolist(), constant, strict=True) if f]
         if flat and len(flat) < clean.shape[1]:
             clean = clean.drop(columns=flat)
@@ -260,11 +265,11 @@ def allocate_estimated(
         return _no_data(window, method, inputs.risk_free, notes, record)
     model = inputs.model
     cons = build_constraints(
-        kept, _kept_bounds(bounds, kept, symbols.tolist()), sectors=sectors, sector_caps=sector_caps,
+        kept, _kept_bounds(bounds, kept, symbols), sectors=sectors, sector_caps=sector_caps,
         current_weights=current_weights, max_turnover=max_turnover, costs=costs, cash=cash,
     )  # fmt: skip
     cons.check()
-    mu, cov = _arrays(model, kept)
+    mu, cov = _arrays(model, kept, clean.columns)
     data = SchemeInput(
         tuple(kept), mu, cov, inputs.risk_free, cons, clean,
         _columns(inputs.prices, kept), dict(sectors or {}),
@@ -278,9 +283,13 @@ def allocate_estimated(
     )  # fmt: skip
 
 
-def _arrays(model: est.ReturnModel, kept: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Return (mu (n,), cov (n, n)) in the order of `kept`."""
-    if model.mu.index.tolist() == kept and model.cov.index.tolist() == kept:
+def _arrays(
+    model: est.ReturnModel, kept: list[str], columns: pd.Index
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (mu (n,), cov (n, n)) in the order of `kept` (the labels of `columns`)."""
+    # a model fitted on the clean window carries its column Index: no label lists needed
+    same = model.mu.index is columns and model.cov.index.equals(columns)
+    if same or (model.mu.index.tolist() == kept and model.cov.index.tolist() == kept):
         return model.mu.to_numpy(dtype=float), model.cov.to_numpy(dtype=float)
     return (
         model.mu.reindex(kept).to_numpy(dtype=float),
@@ -296,12 +305,12 @@ def _columns(frame: pd.DataFrame | None, kept: list[str]) -> pd.DataFrame | None
 
 
 def _kept_bounds(
-    bounds: Bounds | Mapping[str, Bounds], kept: list[str], symbols: list[str]
+    bounds: Bounds | Mapping[str, Bounds], kept: list[str], symbols: pd.Index
 ) -> Bounds | Mapping[str, Bounds]:
     """Return the bounds of the kept symbols; InvalidInput names symbols not in the data."""
     if not isinstance(bounds, Mapping):
         return bounds
-    unknown = sorted(set(bounds) - set(symbols) - {"*"})
+    unknown = sorted(set(bounds) - set(symbols.tolist()) - {"*"})
     if unknown:
         raise InvalidInput(f"bounds name unknown symbols {unknown}", symbols=unknown)
     return {k: v for k, v in bounds.items() if k in kept or k == "*"}

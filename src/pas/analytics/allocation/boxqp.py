@@ -43,18 +43,20 @@ def solve_fixed(
     a: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float] | None:
     """Return (x, nu) solving the KKT system with `status` fixed, or None when singular."""
-    a = np.ones(len(q)) if a is None else a
-    free_mask = status == FREE
-    free = free_mask.nonzero()[0]
+    free = (status == FREE).nonzero()[0]
     if not len(free):
         return None
     x = np.where(status == AT_LOWER, lo, hi)
     x[free] = 0.0
-    rhs = -(q + P @ x)[free]
-    rest = total - float(a @ x)
-    P_ff, a_free = P[free[:, None], free], a[free]
-    solve = _bordered if len(free) <= SMALL else _cholesky
-    solved = solve(P_ff, a_free, rhs, rest)
+    # with every fixed weight at zero P @ x vanishes: skip the product
+    rhs = -(q + P @ x)[free] if x.any() else -q[free]
+    P_ff = P.take(free, axis=0).take(free, axis=1)
+    if a is not None:
+        solved = _solve_free(P_ff, a[free], rhs, total - float(a @ x))
+    elif len(free) <= SMALL:
+        solved = _bordered(P_ff, 1.0, rhs, total - float(x.sum()))
+    else:
+        solved = _cholesky(P_ff, np.ones(len(free)), rhs, total - float(x.sum()))
     if solved is None:
         return None
     x[free], nu = solved
@@ -66,10 +68,19 @@ SMALL = 120
 #: problems from this size start from a conjugate-gradient guess of the support
 GUESS_FROM = 150
 _gesv = get_lapack_funcs("gesv", dtype=np.float64)
+#: ndarray.max without its Python-level dispatch (the same ufunc reduction, NaN included)
+_amax = np.maximum.reduce
+
+
+def _solve_free(
+    P_ff: np.ndarray, a: np.ndarray, rhs: np.ndarray, rest: float
+) -> tuple[np.ndarray, float] | None:
+    """Return (x_free, nu) of the equality-constrained problem on the free set, or None."""
+    return (_bordered if len(rhs) <= SMALL else _cholesky)(P_ff, a, rhs, rest)
 
 
 def _bordered(
-    P_ff: np.ndarray, a: np.ndarray, rhs: np.ndarray, rest: float
+    P_ff: np.ndarray, a: np.ndarray | float, rhs: np.ndarray, rest: float
 ) -> tuple[np.ndarray, float] | None:
     k = len(rhs)
     kkt = np.empty((k + 1, k + 1))
@@ -78,9 +89,12 @@ def _bordered(
     b[:k], b[k] = rhs, rest
     _, _, sol, info = _gesv(kkt, b)
     # a (nearly) singular system shows in the residual; decline and let Clarabel answer
-    if info != 0 or not np.isfinite(sol).all():
+    if info != 0:
         return None
-    if np.abs(kkt @ sol - b).max() > 1e-9 * (1.0 + np.abs(b).max()):
+    residual = kkt @ sol
+    residual -= b
+    # NaN in the solution makes the residual NaN, and a NaN comparison declines too
+    if not _amax(np.abs(residual)) <= 1e-9 * (1.0 + _amax(np.abs(b))):
         return None
     return sol[:k], float(sol[k])
 
@@ -110,25 +124,34 @@ def _infeasible(
     nu: float,
     status: np.ndarray,
     a: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (indices breaking a KKT condition, their violation sizes).
 
     A free weight must lie within its bounds; a weight at its lower bound
     needs a gradient >= 0, at its upper bound <= 0 (status is -1 / +1, so
-    status * gradient must not be positive).
+    status * gradient must not be positive). `fixed` indexes `lo >= hi` when precomputed.
     """
     grad = P @ x + q
     grad += nu if a is None else nu * a
-    xtol = 1e-13 * (1.0 + float(np.abs(x).max()))
-    gtol = 1e-12 * (1.0 + float(np.abs(grad).max()) + abs(nu))
+    xtol = 1e-13 * (1.0 + float(_amax(np.abs(x))))
+    gtol = 1e-12 * (1.0 + float(_amax(np.abs(grad))) + abs(nu))
     size = np.where(
         status == FREE,
         np.maximum(lo - x, x - hi) - xtol,
         (status * grad - gtol) / (1.0 + abs(nu)),
     )
-    size[lo >= hi] = 0.0  # fixed weights never pivot
+    if fixed is None:
+        size[lo >= hi] = 0.0  # fixed weights never pivot
+    elif len(fixed):
+        size[fixed] = 0.0
     bad = (size > 0).nonzero()[0]
     return bad, size[bad]
+
+
+def clip_box(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Return np.clip(x, lo, hi) by its two ufuncs (np.clip's dispatch costs more at small n)."""
+    return np.minimum(np.maximum(x, lo), hi)
 
 
 def _first_guess(P: np.ndarray, q: np.ndarray, lo: np.ndarray, a: np.ndarray | None) -> np.ndarray:
@@ -170,27 +193,30 @@ def solve_box_qp(
     """Return the exact minimiser of the box QP (see the module docstring), warm-started by `status`."""
     n = len(q)
     status = _first_guess(P, q, lo, a) if status is None else status.astype(np.int8).copy()
-    status[lo >= hi] = AT_LOWER
+    fixed = (lo >= hi).nonzero()[0]
+    status[fixed] = AT_LOWER
     if a is not None:
         status[(status == FREE) & (a <= 0) & (lo == 0)] = AT_LOWER
     best, backups = n + 1, 3
-    x, nu = np.clip(np.zeros(n), lo, hi), 0.0
+    x, nu = clip_box(np.zeros(n), lo, hi), 0.0
     for it in range(1, max_iter + 1):
         solved = solve_fixed(P, q, lo, hi, total, status, a)
         if solved is None:
             return BoxSolution(x, nu, status, it, False)
         x, nu = solved
-        bad, _ = _infeasible(P, q, lo, hi, x, nu, status, a)
+        bad, _ = _infeasible(P, q, lo, hi, x, nu, status, a, fixed)
         if len(bad) == 0:
-            return BoxSolution(np.clip(x, lo, hi), nu, status, it, True)
+            return BoxSolution(clip_box(x, lo, hi), nu, status, it, True)
         if len(bad) < best:
             best, backups = len(bad), 3
         elif backups > 0:
             backups -= 1
         else:
             bad = bad[[int(np.argmax(bad))]]
-        leaving = bad[status[bad] == FREE]
-        status[bad[status[bad] != FREE]] = FREE
+        was_free = status[bad] == FREE
+        leaving = bad[was_free]
+        status[bad[~was_free]] = FREE
         status[leaving] = np.where(x[leaving] < lo[leaving], AT_LOWER, AT_UPPER)
-        status[lo >= hi] = AT_LOWER
+        if len(fixed):
+            status[fixed] = AT_LOWER
     return BoxSolution(x, nu, status, max_iter, False)

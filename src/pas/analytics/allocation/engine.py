@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from pas.analytics.allocation.base import Degenerate, SchemeInput, blas_threads, project
+from pas.analytics.allocation.boxqp import clip_box
 from pas.analytics.allocation.registry import get_scheme
 from pas.analytics.allocation.result import SchemeResult
 from pas.core.errors import InvalidInput, OptimizationError, SolverFailed
@@ -71,13 +72,13 @@ def checked(result: SchemeResult, data: SchemeInput, scheme: Any) -> SchemeResul
     if getattr(scheme, "holds_cash", False):
         cons = replace(cons, cash_max=max(cons.cash_max, 1.0))
     w = np.where(np.abs(w) < 1e-15, 0.0, w)
-    w = np.clip(w, cons.lower, cons.upper)
+    w = clip_box(w, cons.lower, cons.upper)
     total = float(w.sum()) + cash
     if abs(total - 1.0) > 1e-6:
         raise Degenerate(f"{scheme.name} weights sum to {total}")
     w, cash = w / total, cash / total
     if not cons.violations(w, cash):
-        return replace(result, weights=w, cash=cash)
+        return SchemeResult(w, cash, result.solver, result.notes)
     out = project(replace(data, constraints=cons), w, cash)
     if cons.violations(out.weights, out.cash):
         raise SolverFailed(f"{scheme.name}: could not meet the constraints")

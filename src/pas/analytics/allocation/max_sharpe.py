@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pas.analytics.allocation.base import Degenerate, SchemeInput, timed
-from pas.analytics.allocation.boxqp import _infeasible, solve_box_qp, solve_fixed
+from pas.analytics.allocation.boxqp import _infeasible, clip_box, solve_box_qp, solve_fixed
 from pas.analytics.allocation.conic import linear_system, polish, require_solved, solve_conic
 from pas.analytics.allocation.constraints import Constraints
 from pas.analytics.allocation.result import SchemeResult
@@ -96,7 +96,7 @@ def fast_max_sharpe(
         w = a + new_tau * b
         bad, _ = _infeasible(cov, -new_tau * excess, lo, hi, w, nu_a + new_tau * nu_b, status)
         if len(bad) == 0:
-            return np.clip(w, lo, hi), pivots
+            return clip_box(w, lo, hi), pivots
         tau = new_tau
     return None
 

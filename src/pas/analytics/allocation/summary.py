@@ -18,7 +18,13 @@ TRADING_DAYS = 252
 
 def weights_series(symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cash: float) -> pd.Series:
     """Return weights over every requested symbol (0 where excluded) plus CASH when held."""
-    labels = symbols.tolist()
+    return _weights(symbols, symbols.tolist(), kept, w, cash)
+
+
+def _weights(
+    symbols: pd.Index, labels: list[str], kept: Sequence[str], w: np.ndarray, cash: float
+) -> pd.Series:
+    """Return `weights_series` given the labels of `symbols` (listed once by the caller)."""
     if list(kept) == labels:
         values = np.asarray(w, dtype=float)
     else:
@@ -27,7 +33,8 @@ def weights_series(symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cash: 
     index = symbols
     if cash > 1e-12:
         values, index = np.append(values, cash), symbols.append(pd.Index([CASH]))
-    return pd.Series(values / values.sum(), index=index, dtype=float, copy=False)
+    # values are float64 already: naming the dtype would only add pandas' dtype checks
+    return pd.Series(values / values.sum(), index=index, copy=False)
 
 
 def sector_weights(weights: pd.Series, sectors: Mapping[str, str] | None) -> pd.Series | None:
@@ -142,10 +149,11 @@ def build_allocation(
     notes: Sequence[str] = (),
 ) -> Allocation:
     """Return the frozen Allocation of a scheme result over the kept symbols."""
-    weights = weights_series(symbols, kept, result.weights, result.cash)
+    labels = symbols.tolist()
+    weights = _weights(symbols, labels, kept, result.weights, result.cash)
     full = weights.to_numpy()
-    cash = float(full[-1]) if weights.index[-1] == CASH else 0.0
-    w = full[: len(symbols)] if list(kept) == symbols.tolist() else weights.reindex(kept).to_numpy()
+    cash = float(full[-1]) if len(full) > len(labels) else 0.0
+    w = full[: len(labels)] if list(kept) == labels else weights.reindex(kept).to_numpy()
     variance = max(float(w @ (cov @ w)), 0.0)
     vol = float(np.sqrt(variance))
     expected = float(w @ mu) + cash * risk_free

@@ -167,7 +167,10 @@ def test_fast_path_equals_clarabel(data: SchemeInput) -> None:
     def sharpe(w: np.ndarray) -> float:
         return float(excess @ w / np.sqrt(w @ cov @ w))
 
-    assert sharpe(fast_ms.weights) >= sharpe(raw_ms) - 1e-9 * max(1.0, abs(sharpe(raw_ms)))
+    # near-singular covariances make the Sharpe ratio flat and both solvers' last digits
+    # soft (Clarabel's raw answer is only good to ~1e-5 there): compare to 1e-6 relative
+    rel = 1e-9 if well else 1e-6
+    assert sharpe(fast_ms.weights) >= sharpe(raw_ms) - rel * max(1.0, abs(sharpe(raw_ms)))
     if well:
         np.testing.assert_allclose(fast_ms.weights, raw_ms, atol=1e-5)
         polished = max_sharpe_conic(cov, excess, cons)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pas.cli.output import JsonOpt, console, container, emit_json, table
+from pas.cli.output import JsonOpt, console, container, emit_json, emit_record, table
 from pas.core.orders import OrderRecord
 from pas.workflows.orders import dec, order_json
 from pas.workflows.rebalance import RebalanceResult, rebalance, result_json
@@ -107,11 +107,7 @@ def show(
     """Show one order with its fills and status history."""
     with container() as c:
         detail = order_detail(c.order_book, order_id)
-    if json_out:
-        emit_json(detail)
-        return
-    for key, value in detail.items():
-        console.print(f"{key}: {value}", markup=False, soft_wrap=True)
+    emit_record(detail, json_out)
 
 
 @orders_app.command("cancel")

@@ -68,6 +68,15 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def emit_record(data: dict[str, Any], json_out: bool) -> None:
+    """Print one record as JSON, or as `key: value` lines for people."""
+    if json_out:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        console.print(f"{key}: {value}", markup=False, soft_wrap=True)
+
+
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
     """Print a rich table."""
     out = Table(title=title)

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from pas.cli.output import JsonOpt, console, container, emit_json, fail, table
+from pas.cli.output import JsonOpt, console, container, emit_json, emit_record, fail, table
 from pas.core.errors import InvalidInput
 from pas.workflows.strategies import (
     StrategySpec,
@@ -102,11 +102,7 @@ def show(
     with container() as c:
         strategy = find_strategy(c.order_book, ref)
     data = strategy_json(strategy)
-    if json_out:
-        emit_json(data)
-        return
-    for key, value in data.items():
-        console.print(f"{key}: {value}", markup=False, soft_wrap=True)
+    emit_record(data, json_out)
 
 
 @strategies_app.command("delete")

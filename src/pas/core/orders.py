@@ -116,8 +116,26 @@ class OrderRequest:
             raise InvalidInput("a limit order needs a limit_price; a market order has none")
 
 
+class _FillProgress:
+    """What an order with cumulative fills can say about itself (fields come from the dataclass)."""
+
+    qty: Decimal
+    filled_qty: Decimal
+    status: OrderStatus
+
+    @property
+    def remaining(self) -> Decimal:
+        """Return the quantity not (yet) filled."""
+        return self.qty - self.filled_qty
+
+    @property
+    def is_open(self) -> bool:
+        """Return True while the order may still fill."""
+        return self.status.is_open
+
+
 @dataclass(frozen=True)
-class BrokerOrder:
+class BrokerOrder(_FillProgress):
     """A snapshot of one order at the broker, with cumulative fill state."""
 
     id: str
@@ -134,16 +152,6 @@ class BrokerOrder:
     updated_at: dt.datetime | None = None
     filled_at: dt.datetime | None = None
     canceled_at: dt.datetime | None = None
-
-    @property
-    def remaining(self) -> Decimal:
-        """Return the quantity not (yet) filled."""
-        return self.qty - self.filled_qty
-
-    @property
-    def is_open(self) -> bool:
-        """Return True while the order may still fill."""
-        return self.status.is_open
 
 
 @dataclass(frozen=True)
@@ -199,7 +207,7 @@ class PaperFill:
 
 
 @dataclass(frozen=True)
-class OrderRecord:
+class OrderRecord(_FillProgress):
     """An order as PAS keeps it: its ledger reservation, the broker's id, applied fills.
 
     `filled_qty`/`filled_avg_price` are what PAS has applied to the ledger (from
@@ -225,16 +233,6 @@ class OrderRecord:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     note: str | None = None
-
-    @property
-    def remaining(self) -> Decimal:
-        """Return the quantity not filled."""
-        return self.qty - self.filled_qty
-
-    @property
-    def is_open(self) -> bool:
-        """Return True while the order may still fill."""
-        return self.status.is_open
 
 
 @dataclass(frozen=True)

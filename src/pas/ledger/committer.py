@@ -9,6 +9,7 @@ next one accumulates, so N concurrent writers share ~1 commit instead of N.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import logging
@@ -24,6 +25,32 @@ log = logging.getLogger(__name__)
 
 #: fetch(after_seq) -> events with seq > after_seq, oldest first
 Fetch = Callable[[int], Sequence[LedgerEvent]]
+
+
+class Flag:
+    """A one-shot wake-up: cheaper than threading.Event (one lock, no condition)."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def set(self) -> None:
+        """Wake the waiter (once; later calls do nothing)."""
+        with contextlib.suppress(RuntimeError):
+            self._lock.release()
+
+    def is_set(self) -> bool:
+        """Return True once set."""
+        return not self._lock.locked()
+
+    def wait(self, timeout: float) -> bool:
+        """Return True once set, False after `timeout` seconds."""
+        if self._lock.acquire(timeout=max(timeout, 0.0)):
+            self._lock.release()
+            return True
+        return False
 
 
 class Lost(Exception):
@@ -54,7 +81,7 @@ class GroupCommitter:
         self._generation = 0
         self._ended: dict[int, int] = {}  # generation -> last seq it committed
         self._submitted: dict[int, LedgerEvent] = {}
-        self._waiters: list[tuple[int, int, threading.Event]] = []  # a heap by seq
+        self._waiters: list[tuple[int, int, Flag]] = []  # a heap by seq
         self._tickets = itertools.count()
         self._error: Exception | None = None
         self._stop = False
@@ -95,9 +122,43 @@ class GroupCommitter:
                         f"event {seq} is applied but not yet journaled: {self._error or 'timeout'}",
                         seq=seq,
                     )
-                flag = threading.Event()
+                flag = Flag()
                 heapq.heappush(self._waiters, (seq, next(self._tickets), flag))
             flag.wait(min(left, 0.5))
+
+    def hand_over(self, events: Sequence[tuple[LedgerEvent, Flag]], *, write: bool = False) -> None:
+        """Submit events and set each one's flag once it is durable (or on reset/close).
+
+        The batched path of `wait`: the thread that learnt the sequence numbers
+        hands them over in one go, the writers sleep on their own flags. With
+        `write` (idempotent journals only) the calling thread writes the run that
+        continues the journal itself, sparing the hand-off to the committer
+        thread; anything else (a hole left by another process, a failed write)
+        is the committer thread's.
+        """
+        with self._cond:
+            for event, flag in events:
+                if self.committed >= event.seq or self._stop:
+                    flag.set()
+                    continue
+                self._submitted[event.seq] = event
+                heapq.heappush(self._waiters, (event.seq, next(self._tickets), flag))
+                if event.seq > self._wanted:
+                    self._wanted = event.seq
+            run = self._claim_handed_over() if write and self._ignore else []
+            if self._wanted > self._claimed:
+                self._cond.notify()
+        if not run:
+            return
+        try:
+            self._write_range(run)
+        except Exception as exc:  # the committer thread rewrites from `committed`
+            log.warning("ledger journal commit failed: %s", exc)
+            with self._cond:
+                self._error = exc
+                self._claimed = self.committed
+                self._wanted = max(self._wanted, run[-1].seq)
+                self._cond.notify()
 
     def _done(self, seq: int, generation: int | None) -> bool:
         """Return True once `seq` is durable; raise Lost if its generation ended before it."""

@@ -72,24 +72,28 @@ class SqlJournal:
         verb = "INSERT"
         if ignore_existing:
             verb = "INSERT OR IGNORE" if self._dialect == "sqlite" else "INSERT IGNORE"
+        head = f"{verb} INTO ledger_events (account, seq, kind, at, data) VALUES "
+        if self._dialect == "mysql":  # one literal multi-row INSERT (IGNORE commits on its own)
+            self._execute(head, events, autocommit=ignore_existing)
+            return
         mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        sql = f"{verb} INTO ledger_events (account, seq, kind, at, data) VALUES ({', '.join([mark] * 5)})"
         rows = [self._params(e) for e in events]
-        # one multi-row INSERT IGNORE commits atomically on its own in MariaDB
-        self._execute(sql, rows, autocommit=ignore_existing and self._dialect == "mysql")
+        self._execute(f"{head}({', '.join([mark] * 5)})", rows, autocommit=False)
 
     def _params(self, event: LedgerEvent) -> tuple[Any, ...]:
         row = to_row(self.account, event)
         at = row["at"].strftime("%Y-%m-%d %H:%M:%S.%f") if self._dialect == "sqlite" else row["at"]
         return (row["account"], row["seq"], row["kind"], at, row["data"])
 
-    def _execute(self, sql: str, rows: list[tuple[Any, ...]], *, autocommit: bool) -> None:
-        """Run one executemany + COMMIT on the writer's own DBAPI connection.
+    def _execute(self, sql: str, rows: Sequence[Any], *, autocommit: bool) -> None:
+        """Run one executemany (or, on MariaDB, one literal INSERT) + COMMIT.
 
         Only the committer thread writes, so it keeps one raw connection: the
         pool's ping, reset and rollback round trips cost more than the insert.
         With `autocommit` (idempotent MariaDB batches) the multi-row INSERT is its
-        own transaction: one round trip instead of two.
+        own transaction: one round trip instead of two. On MariaDB `rows` are the
+        events and the statement is built here with the driver's own escaping
+        (the driver's executemany would format every value through `%`).
         """
         integrity = self.engine.dialect.loaded_dbapi.IntegrityError
         raw = getattr(self._local, "raw", None)
@@ -102,7 +106,10 @@ class SqlJournal:
                 self._raws.append(raw)
         try:
             cursor = raw.cursor()
-            cursor.executemany(sql, rows)
+            if self._dialect == "mysql":
+                cursor.execute(sql + self._literal_rows(raw.driver_connection, rows))
+            else:
+                cursor.executemany(sql, rows)
             cursor.close()
             if not autocommit:
                 raw.commit()
@@ -112,6 +119,21 @@ class SqlJournal:
         except Exception:
             self._drop_raw(raw)
             raise
+
+    def _literal_rows(self, driver: Any, events: Sequence[LedgerEvent]) -> str:
+        """Return `(account, seq, kind, at, data), ...` as SQL literals (PyMySQL escaping)."""
+        account = driver.escape(self.account)
+        kinds: dict[str, str] = {}
+        parts = []
+        for e in events:
+            kind = kinds.get(e.kind) or kinds.setdefault(e.kind, driver.escape(e.kind))
+            at = e.at.astimezone(dt.UTC) if e.at.tzinfo else e.at
+            parts.append(
+                f"({account},{int(e.seq)},{kind},"
+                f"'{at.replace(tzinfo=None).isoformat(' ', 'microseconds')}',"
+                f"{driver.escape(encode(e.data))})"
+            )
+        return ",".join(parts)
 
     def _drop_raw(self, raw: Any) -> None:
         self._local.raw = None

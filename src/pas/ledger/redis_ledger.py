@@ -9,7 +9,6 @@ by the next writer (or at the next start-up). See docs/ledger.md.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from decimal import Decimal
@@ -53,6 +52,7 @@ from pas.ledger.base import (
 from pas.ledger.committer import GroupCommitter
 from pas.ledger.journal import SqlJournal
 from pas.ledger.lua import SCRIPTS
+from pas.ledger.pipe import ScriptPipe
 from pas.ledger.redis_state import (
     error_from_reply,
     position_rows,
@@ -98,29 +98,31 @@ class RedisLedger(Listeners):
             self.journal, self._fetch, ignore_existing=True, threads=committers
         )
         self._committer.flush(self.seq())  # journal what a crashed writer left in the stream
+        self._pipe = ScriptPipe(client, self.base, self._shas, self._load, self._committer)
 
     # -- scripts ------------------------------------------------------------
+
+    def _load(self, name: str) -> str:
+        return text(self.r.script_load(SCRIPTS[name]))
 
     def _eval(self, name: str, *argv: Any) -> list[Any]:
         try:
             reply = self.r.evalsha(self._shas[name], 1, self.base, *argv)
         except NoScriptError:  # Redis restarted or SCRIPT FLUSH: load once more
-            self._shas[name] = text(self.r.script_load(SCRIPTS[name]))
+            self._shas[name] = self._load(name)
             reply = self.r.evalsha(self._shas[name], 1, self.base, *argv)
         return list(reply)
 
     def _write(
         self, name: str, context: dict[str, Any], *argv: Any
     ) -> tuple[LedgerEvent, list[Any]]:
-        at = now()
-        reply = self._eval(name, at.isoformat(), *argv)
-        if text(reply[0]) == "err":
+        """Run a write script through the pipe; return its durable event and the reply."""
+        call = self._pipe.call(name, _KIND[name], now(), argv)
+        reply = call.reply or []
+        if call.event is None:
             raise error_from_reply(reply, context)
-        seq = int(text(reply[1]))
-        event = LedgerEvent(seq, _KIND[name], at, json.loads(text(reply[2])))
-        self._committer.wait(seq, event=event)
-        self._acknowledged(event)
-        return event, reply
+        self._acknowledged(call.event)
+        return call.event, reply
 
     # -- writes -------------------------------------------------------------
 
@@ -155,17 +157,14 @@ class RedisLedger(Listeners):
             a.sleeve, a.client_id, a.symbol, a.side.value, a.qty, a.limit, a.amount, a.fp,
             fmt(a.qty), fmt(a.limit), fmt(a.amount),
         )  # fmt: skip
-        at = now()
-        reply = self._eval("reserve", at.isoformat(), *argv)
-        status = text(reply[0])
-        if status == "err":
-            raise error_from_reply(reply, {"sleeve": a.sleeve, "client_id": a.client_id})
-        seq, res_id = int(text(reply[1])), int(text(reply[3]))
-        if status == "dup":
-            self._committer.wait(seq)
-            return self.reservation(res_id), False
-        event = LedgerEvent(seq, "reserved", at, json.loads(text(reply[2])))
-        self._committer.wait(seq, event=event)
+        call = self._pipe.call("reserve", "reserved", now(), argv)
+        reply, event = call.reply or [], call.event
+        if event is None:
+            if text(reply[0]) != "dup":
+                raise error_from_reply(reply, {"sleeve": a.sleeve, "client_id": a.client_id})
+            self._committer.wait(int(text(reply[1])))  # the first request's event is durable
+            return self.reservation(int(text(reply[3]))), False
+        seq, res_id = event.seq, int(text(reply[3]))
         self._acknowledged(event)
         record = Reservation(
             res_id, a.sleeve, a.client_id, a.symbol, a.side, from_micro(a.qty), from_micro(a.limit),
@@ -319,12 +318,14 @@ class RedisLedger(Listeners):
             self.r.delete(lock)
 
     def close(self) -> None:
-        """Stop the committer thread (the Redis client belongs to the container)."""
+        """Stop the pipe and committer threads (the Redis client belongs to the container)."""
+        self._pipe.close()
         self._committer.close()
 
 
 _KIND = {
     "create_sleeve": "sleeve_created",
+    "reserve": "reserved",
     "transfer": "transferred",
     "execute": "executed",
     "cancel": "cancelled",

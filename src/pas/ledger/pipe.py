@@ -1,0 +1,186 @@
+"""One thread sends the scripts of concurrent writers to Redis in one pipeline.
+
+A writer queues its script call and sleeps once. The sender thread takes every
+queued call, sends them in one round trip, hands the events of the successful
+ones straight to the group committer (which wakes each writer once its event
+is durable) and wakes the others (refusals, idempotent repeats) at once.
+Compared with every writer talking to Redis itself, this costs one socket
+round trip per batch instead of one per write, and the writers do not fight
+over the interpreter lock while the replies come in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from redis.exceptions import NoScriptError, ResponseError
+
+from pas.core.errors import JournalUnavailable
+from pas.core.ledger import LedgerEvent
+from pas.ledger.committer import Flag, GroupCommitter
+
+log = logging.getLogger(__name__)
+
+#: calls sent in one pipeline at most (a larger queue waits for the next round)
+MAX_BATCH = 512
+
+
+class Call:
+    """One queued script call and, once the sender has run it, its outcome."""
+
+    __slots__ = ("argv", "at", "done", "error", "event", "kind", "name", "reply")
+
+    def __init__(self, name: str, kind: str, at: dt.datetime, argv: tuple[Any, ...]) -> None:
+        self.name = name
+        self.kind = kind
+        self.at = at
+        self.argv = argv
+        self.reply: list[Any] | None = None
+        self.error: BaseException | None = None
+        self.event: LedgerEvent | None = None
+        self.done = Flag()
+
+
+class ScriptPipe:
+    """Batches script calls of concurrent writers into Redis pipelines (a daemon thread)."""
+
+    def __init__(
+        self,
+        client: Any,
+        key: str,
+        shas: dict[str, str],
+        load: Callable[[str], str],
+        committer: GroupCommitter,
+        *,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self.r = client
+        self.key = key
+        self.shas = shas
+        self._load = load
+        self._committer = committer
+        self._timeout = timeout_s
+        self._cond = threading.Condition()
+        self._queue: list[Call] = []
+        self._stop = False
+        self.rounds = 0
+        self._conn: Any = None
+        self._thread = threading.Thread(target=self._run, name="ledger-redis-pipe", daemon=True)
+        self._thread.start()
+
+    def call(self, name: str, kind: str, at: dt.datetime, argv: tuple[Any, ...]) -> Call:
+        """Run script `name`; return once refused, repeated or (on success) durable.
+
+        Raises what talking to Redis raised, or JournalUnavailable when the event
+        is applied but not journaled in time.
+        """
+        call = Call(name, kind, at, argv)
+        with self._cond:
+            if self._stop:
+                raise JournalUnavailable("the ledger is closed")
+            self._queue.append(call)
+            if len(self._queue) == 1:
+                self._cond.notify()
+        if not call.done.wait(self._timeout):
+            with self._cond:  # still queued: take it back, nothing was sent
+                if call in self._queue:
+                    self._queue.remove(call)
+                    raise JournalUnavailable("Redis did not take the write in time")
+            if not call.done.wait(self._timeout):  # sent, but neither answer nor error came
+                raise JournalUnavailable("Redis did not answer the write in time")
+        if call.error is not None:
+            raise call.error
+        if call.event is not None and self._committer.committed < call.event.seq:
+            self._committer.wait(call.event.seq)  # woken by a reset or close: the usual checks
+        return call
+
+    def close(self) -> None:
+        """Stop the thread after its current round; calls still queued fail."""
+        with self._cond:
+            self._stop = True
+            left, self._queue = self._queue, []
+            self._cond.notify_all()
+        for call in left:
+            call.error = JournalUnavailable("the ledger is closed")
+            call.done.set()
+        self._thread.join(timeout=5)
+        if self._conn is not None:
+            self.r.connection_pool.release(self._conn)
+            self._conn = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                batch = self._queue[:MAX_BATCH]
+                del self._queue[:MAX_BATCH]
+            try:
+                replies = self._send(batch)
+            except Exception as exc:  # the connection failed: every caller of the round hears it
+                if self._conn is not None:
+                    self._conn.disconnect()  # a half-read reply must not reach the next round
+                for call in batch:
+                    call.error = exc
+                    call.done.set()
+                continue
+            self.rounds += 1
+            self._settle(batch, replies)
+
+    def _send(self, batch: list[Call]) -> list[Any]:
+        """Send every call in one write and read the replies (errors in place)."""
+        conn = self._conn
+        if conn is None:  # the pool's settings (auth, database, TLS); kept by this thread
+            conn = self._conn = self.r.connection_pool.get_connection()
+        key = self.key.encode()
+        packed = [
+            pack((b"EVALSHA", self.shas[c.name], b"1", key, c.at.isoformat(), *c.argv))
+            for c in batch
+        ]
+        conn.send_packed_command([b"".join(packed)], check_health=False)
+        replies: list[Any] = []
+        for _ in batch:
+            try:
+                replies.append(conn.read_response())
+            except ResponseError as exc:  # a script error: this call only, keep reading
+                replies.append(exc)
+        for i, reply in enumerate(replies):
+            if isinstance(reply, NoScriptError):  # Redis restarted or SCRIPT FLUSH: the script
+                call = batch[i]  # did not run, so running it now is its only run
+                self.shas[call.name] = self._load(call.name)
+                replies[i] = self.r.evalsha(
+                    self.shas[call.name], 1, self.key, call.at.isoformat(), *call.argv
+                )
+        return replies
+
+    def _settle(self, batch: list[Call], replies: list[Any]) -> None:
+        durable: list[tuple[LedgerEvent, Flag]] = []
+        for call, reply in zip(batch, replies, strict=True):
+            if isinstance(reply, BaseException):
+                call.error = reply
+                call.done.set()
+                continue
+            call.reply = reply = list(reply)
+            if reply[0] == b"ok" or reply[0] == "ok":
+                call.event = LedgerEvent(int(reply[1]), call.kind, call.at, json.loads(reply[2]))
+                durable.append((call.event, call.done))
+            else:
+                call.done.set()
+        if durable:
+            self._committer.hand_over(durable, write=True)
+
+
+def pack(args: tuple[Any, ...]) -> bytes:
+    """Return one command in the Redis protocol (RESP): an array of bulk strings."""
+    out = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        raw = arg if isinstance(arg, bytes) else str(arg).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(raw), raw))
+    return b"".join(out)

@@ -198,6 +198,9 @@ class LedgerEvent:
     kind: str
     at: dt.datetime
     data: dict[str, Any] = field(default_factory=dict)
+    #: `data` as JSON text when the event arrived as text (the Redis scripts' output):
+    #: the journal stores it as it is instead of encoding `data` again
+    raw: str | bytes | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ def encode(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
+def _text(raw: str | bytes) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
 def to_row(account: str, event: LedgerEvent) -> dict[str, Any]:
     """Return the journal row of an event (UTC time stored naive)."""
     at = event.at.astimezone(dt.UTC).replace(tzinfo=None) if event.at.tzinfo else event.at
@@ -34,7 +38,7 @@ def to_row(account: str, event: LedgerEvent) -> dict[str, Any]:
         "seq": event.seq,
         "kind": event.kind,
         "at": at,
-        "data": encode(event.data),
+        "data": _text(event.raw) if event.raw else encode(event.data),
     }
 
 
@@ -131,7 +135,7 @@ class SqlJournal:
             parts.append(
                 f"({account},{int(e.seq)},{kind},"
                 f"'{at.replace(tzinfo=None).isoformat(' ', 'microseconds')}',"
-                f"{driver.escape(encode(e.data))})"
+                f"{driver.escape(_text(e.raw) if e.raw else encode(e.data))})"
             )
         return ",".join(parts)
 

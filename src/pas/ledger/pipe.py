@@ -169,7 +169,8 @@ class ScriptPipe:
                 continue
             call.reply = reply = list(reply)
             if reply[0] == b"ok" or reply[0] == "ok":
-                call.event = LedgerEvent(int(reply[1]), call.kind, call.at, json.loads(reply[2]))
+                raw = reply[2]
+                call.event = LedgerEvent(int(reply[1]), call.kind, call.at, json.loads(raw), raw)
                 durable.append((call.event, call.done))
             else:
                 call.done.set()

@@ -130,7 +130,8 @@ def stream_event(entry_id: Any, fields: dict[Any, Any]) -> LedgerEvent:
     """Return the event a stream entry holds (its id is `<seq>-0`)."""
     f = {text(k): text(v) for k, v in fields.items()}
     seq = int(text(entry_id).split("-", 1)[0])
-    return LedgerEvent(seq, f["kind"], dt.datetime.fromisoformat(f["at"]), json.loads(f["data"]))
+    at = dt.datetime.fromisoformat(f["at"])
+    return LedgerEvent(seq, f["kind"], at, json.loads(f["data"]), f["data"])
 
 
 def error_from_reply(reply: Sequence[Any], context: dict[str, Any]) -> LedgerError:

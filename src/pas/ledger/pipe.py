@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: calls sent in one pipeline at most (a larger queue waits for the next round)
 MAX_BATCH = 512
+#: how long a round waits for the writers of the previous round to come back (seconds)
+GATHER_S = 0.0003
 
 
 class Call:
@@ -69,6 +72,7 @@ class ScriptPipe:
         self._queue: list[Call] = []
         self._stop = False
         self.rounds = 0
+        self._expect = 1  # writers woken by the last round: as many are likely to come back
         self._conn: Any = None
         self._thread = threading.Thread(target=self._run, name="ledger-redis-pipe", daemon=True)
         self._thread.start()
@@ -84,7 +88,7 @@ class ScriptPipe:
             if self._stop:
                 raise JournalUnavailable("the ledger is closed")
             self._queue.append(call)
-            if len(self._queue) == 1:
+            if len(self._queue) == 1 or len(self._queue) == self._expect:
                 self._cond.notify()
         if not call.done.wait(self._timeout):
             with self._cond:  # still queued: take it back, nothing was sent
@@ -120,8 +124,10 @@ class ScriptPipe:
                     self._cond.wait()
                 if self._stop:
                     return
+                self._gather()
                 batch = self._queue[:MAX_BATCH]
                 del self._queue[:MAX_BATCH]
+                self._expect = len(batch)
             try:
                 replies = self._send(batch)
             except Exception as exc:  # the connection failed: every caller of the round hears it
@@ -133,6 +139,22 @@ class ScriptPipe:
                 continue
             self.rounds += 1
             self._settle(batch, replies)
+
+    def _gather(self) -> None:
+        """Give the writers of the last round a moment to queue their next call (lock held).
+
+        Group commit: with k writers in a loop, a round that took only the first
+        to come back would split them into ever smaller commits. A lone writer
+        (k = 1) never waits.
+        """
+        deadline = 0.0
+        while len(self._queue) < self._expect and not self._stop:
+            now = time.monotonic()
+            if not deadline:
+                deadline = now + GATHER_S
+            elif now >= deadline:
+                return
+            self._cond.wait(deadline - now)
 
     def _send(self, batch: list[Call]) -> list[Any]:
         """Send every call in one write and read the replies (errors in place)."""

@@ -109,8 +109,8 @@ def drop_prefix(prefix: str) -> None:
     client.close()
 
 
-def durable_rate(clients: int, total: int) -> tuple[float, float]:
-    """Return (durable reservations/s, reservations per journal commit) with `clients` threads."""
+def durable_rate(clients: int, total: int) -> tuple[float, float, float]:
+    """Return (durable reservations/s, reservations per commit, CPU µs per reservation)."""
     name, url = fresh_mysql()
     prefix = f"pasbench:{RUN}:{clients}"
     engine = make_engine(url, pool_size=4)
@@ -126,13 +126,14 @@ def durable_rate(clients: int, total: int) -> tuple[float, float]:
                 ledger.reserve(sid, f"{c}-{i}", "AAPL", "buy", "1", "100")
 
         batches = ledger._committer.batches
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(work, range(clients)))
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         commits = ledger._committer.batches - batches
         assert ledger.verify().ok
-        return per * clients / elapsed, per * clients / max(commits, 1)
+        n = per * clients
+        return n / elapsed, n / max(commits, 1), cpu / n * 1e6
     finally:
         ledger.close()
         engine.dispose()
@@ -229,8 +230,8 @@ def main() -> None:
     scale = 0.2 if args.quick else 1.0
     evalsha = redis_evalsha_rate(int(200_000 * scale))
     commit = mysql_commit_rate(int(2_000 * scale))
-    one, per_commit_1 = durable_rate(1, int(2_000 * scale))
-    eight, per_commit_8 = durable_rate(8, int(8_000 * scale))
+    one, per_commit_1, cpu_1 = durable_rate(1, int(2_000 * scale))
+    eight, per_commit_8, cpu_8 = durable_rate(8, int(8_000 * scale))
     rates = [float(r) for r in args.rates.split(",")]
     latency = {
         (auth, r): http_latency(r, 15 * scale, args.workers, auth)
@@ -243,9 +244,11 @@ def main() -> None:
     print("\n(b) PAS durable reservations (Redis Lua + MariaDB journal, group commit)")
     print(
         f"  1 client   {one:10,.0f} /s   {one / commit:5.2f}x MariaDB commit rate   {per_commit_1:5.1f} per commit"
+        f"   {cpu_1:5.0f} µs CPU each"
     )
     print(
-        f"  8 clients  {eight:10,.0f} /s   {eight / commit:5.2f}x MariaDB commit rate   {per_commit_8:5.1f} per commit   (target >= 3x)"
+        f"  8 clients  {eight:10,.0f} /s   {eight / commit:5.2f}x MariaDB commit rate   {per_commit_8:5.1f} per commit"
+        f"   {cpu_8:5.0f} µs CPU each   (target >= 3x)"
     )
     print(f"  8 clients use {eight / evalsha:6.1%} of Redis' EVALSHA rate")
     print(

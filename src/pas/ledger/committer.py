@@ -126,15 +126,12 @@ class GroupCommitter:
                 heapq.heappush(self._waiters, (seq, next(self._tickets), flag))
             flag.wait(min(left, 0.5))
 
-    def hand_over(self, events: Sequence[tuple[LedgerEvent, Flag]], *, write: bool = False) -> None:
+    def hand_over(self, events: Sequence[tuple[LedgerEvent, Flag]]) -> None:
         """Submit events and set each one's flag once it is durable (or on reset/close).
 
         The batched path of `wait`: the thread that learnt the sequence numbers
-        hands them over in one go, the writers sleep on their own flags. With
-        `write` (idempotent journals only) the calling thread writes the run that
-        continues the journal itself, sparing the hand-off to the committer
-        thread; anything else (a hole left by another process, a failed write)
-        is the committer thread's.
+        (the Redis ledger's write pipe) hands them over in one go, and the
+        writers sleep on their own flags.
         """
         with self._cond:
             for event, flag in events:
@@ -145,20 +142,7 @@ class GroupCommitter:
                 heapq.heappush(self._waiters, (event.seq, next(self._tickets), flag))
                 if event.seq > self._wanted:
                     self._wanted = event.seq
-            run = self._claim_handed_over() if write and self._ignore else []
-            if self._wanted > self._claimed:
-                self._cond.notify()
-        if not run:
-            return
-        try:
-            self._write_range(run)
-        except Exception as exc:  # the committer thread rewrites from `committed`
-            log.warning("ledger journal commit failed: %s", exc)
-            with self._cond:
-                self._error = exc
-                self._claimed = self.committed
-                self._wanted = max(self._wanted, run[-1].seq)
-                self._cond.notify()
+            self._cond.notify()
 
     def _done(self, seq: int, generation: int | None) -> bool:
         """Return True once `seq` is durable; raise Lost if its generation ended before it."""

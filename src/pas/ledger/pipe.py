@@ -197,7 +197,7 @@ class ScriptPipe:
             else:
                 call.done.set()
         if durable:
-            self._committer.hand_over(durable, write=True)
+            self._committer.hand_over(durable)
 
 
 def pack(args: tuple[Any, ...]) -> bytes:

@@ -82,7 +82,7 @@ class RedisLedger(Listeners):
         fee_buffer_bps: Decimal,
         *,
         account: str | None = None,
-        committers: int = 1,
+        committers: int = 2,
     ) -> None:
         super().__init__()
         self.r = client

@@ -201,14 +201,14 @@ class SchemeWalker:
             self.first = self.begin = data.lookback
             self.w = _series({CASH: 1.0}, columns).to_numpy()
             self.target, self.pending = self.w.copy(), 0.0
-            self.last_rebalance = index[min(self.first, len(index) - 1)]
+            self.prior_rebalance = index[min(self.first, len(index) - 1)]  # until the first
         else:
             self.begin = int(index.searchsorted(state.date, side="right"))
             self.first = -1
             self.w = state.weights.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
             self.target = state.target.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
-            self.pending, self.last_rebalance = state.pending_cost, state.last_rebalance
-        self.last_row: int | None = None  # row of last_rebalance, found when needed
+            self.pending, self.prior_rebalance = state.pending_cost, state.last_rebalance
+        self.last_row: int | None = None  # row of the last rebalance of this walk
         self.end = self.begin  # the next row to walk
         # per row (NaN before `begin`): gross and net returns, turnover and cost on trade days
         n = len(index)
@@ -221,6 +221,17 @@ class SchemeWalker:
     def empty(self) -> bool:
         """Return True when a fresh walk has no rebalance date (too short a history)."""
         return self.first >= len(self.data.index)
+
+    @property
+    def last_rebalance(self) -> pd.Timestamp:
+        """Return the date of the last rebalance (of the stored state before any here)."""
+        return self.prior_rebalance if self.last_row is None else self.data.index[self.last_row]
+
+    def rebalanced_row(self) -> int:
+        """Return the row of the last rebalance (a resumed walk's before its first: looked up)."""
+        if self.last_row is not None:
+            return self.last_row
+        return int(self.data.index.searchsorted(self.prior_rebalance))
 
     @property
     def net(self) -> float:
@@ -254,13 +265,12 @@ class SchemeWalker:
     ) -> np.ndarray:
         """Trade at row i's close from the drifted weights `w`; return the new weights."""
         data = self.data
-        day = data.index[i]
-        hist = None if histories is None else histories(day)
+        hist = None if histories is None else histories(data.index[i])
         decision = data.decide(self.method, i, w, hist)
         new = decision.values
         turnover = float(np.abs(new[:-1] - w[:-1]).sum())
         cost = data.cost_rate * turnover
-        self.target, self.pending, self.last_rebalance = new.copy(), cost, day
+        self.target, self.pending = new.copy(), cost
         self.turnover[i], self.cost[i] = turnover, cost
         self.last_row = i
         self.weights_rows[i] = new
@@ -287,9 +297,7 @@ class SchemeWalker:
         if i <= self.first or data.kind in ("drift", "D"):
             return max(i, self.first)
         if data.kind == "every":
-            if self.last_row is None:
-                self.last_row = int(data.index.searchsorted(self.last_rebalance))
-            return min(max(i, self.last_row + int(data.threshold)), len(data.index))
+            return min(max(i, self.rebalanced_row() + int(data.threshold)), len(data.index))
         k = int(data.start_rows.searchsorted(i))
         return int(data.start_rows[k]) if k < len(data.start_rows) else len(data.index)
 
@@ -322,9 +330,7 @@ class SchemeWalker:
         if data.kind == "drift":
             return float(np.abs(w - self.target).max()) > data.threshold
         if data.kind == "every":
-            if self.last_row is None:
-                self.last_row = int(data.index.searchsorted(self.last_rebalance))
-            return i - self.last_row >= data.threshold
+            return i - self.rebalanced_row() >= data.threshold
         return bool(data.starts[i])
 
     def run(self) -> SchemeRun:

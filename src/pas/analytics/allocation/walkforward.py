@@ -7,6 +7,10 @@ history, and the Estimate (clean window + ReturnModel) once per date for the
 risk-based schemes and once for the others (one model when their clean
 windows agree), then runs each scheme through `allocate_estimated`: the code
 `allocate` itself runs, so a walk-forward decision equals the API's.
+Max-Sharpe with the default bounds on historical estimates decides on the
+lean path (allocation/lean.py, the engine's numbers from arrays alone)
+wherever the window is used whole; the walk holds BLAS to one thread
+throughout (the bound allocator is the walk's context manager).
 """
 
 from __future__ import annotations
@@ -107,8 +111,8 @@ class SharedEstimates:
         self.factor_ends = _factor_ends(factors, self.index)
         named = engine.expected_returns or ("ff3" if factors is not None else "historical")
         self.moments = MOMENTS.get((named, engine.covariance))
-        self.lean_solvers: dict[str, LeanMaxSharpe] = {}
-        self.whole: WholeWindows | None = None  # built at the first lean decision
+        self.lean_solver = LeanMaxSharpe()  # warm-started from one decision to the next
+        self.whole: WholeWindows | None = None
         self.row = -1
         self.estimates: dict[bool, Estimate] = {}
         self.window: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None] | None = None
@@ -158,15 +162,14 @@ class SharedEstimates:
             or extra.get("solver") == "clarabel"
         ):
             return None
-        if self.whole is None:
+        if self.whole is None:  # the first lean decision of the walk
             self.whole = WholeWindows(self.returns)
         start = max(0, i - self.lookback) + 1
         if not self.whole(start, i + 1):
             return None
-        solver = self.lean_solvers.setdefault(method, LeanMaxSharpe())
         with blas_threads(len(self.columns), small=1000):
             mu, cov = self.moments(self.returns[start : i + 1])
-            w = solver(mu, cov, self.engine.risk_free)
+            w = self.lean_solver(mu, cov, self.engine.risk_free)
         return None if w is None else Target(np.concatenate((w, _NO_CASH)))
 
     def factors_upto(self, i: int) -> pd.DataFrame | None:

@@ -6,9 +6,10 @@
 (b) Max-Sharpe walk-forward, 252 training days, 21 test days, historical mean
     + sample covariance, long-only, r_f = 0, on the demo prices: skfolio's
     `cross_val_predict(MeanRisk(MAXIMIZE_RATIO), cv=WalkForward(252, 21))`, a
-    PyPortfolioOpt loop and PAS's walk (`rebalance="every:21"`, lookback 252),
-    side by side; weights per fold vs an exact Clarabel solve (PAS's conic
-    max-Sharpe, polished to the exact face).
+    PyPortfolioOpt loop and PAS's walk (`rebalance="every:21"`, lookback 252,
+    through the walk-forward engine: its lean max-Sharpe path), side by side,
+    with PAS's solves alone in a plain loop for scale; weights per fold vs an
+    exact Clarabel solve (PAS's conic max-Sharpe, polished to the exact face).
 (c) A daily update: every scheme extended by one day from stored states
     (`walk_all` from the states), on a day without and a day with a rebalance.
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from pas.analytics.allocation.constraints import build_constraints
-from pas.analytics.allocation.lean import LeanMaxSharpe, historical_sample
+from pas.analytics.allocation.lean_walk import LeanMaxSharpe, historical_sample
 from pas.analytics.allocation.max_sharpe import fast_max_sharpe, max_sharpe_conic
 from pas.analytics.allocation.walkforward import EngineAllocator, SharedEstimates
 from pas.analytics.comparison import ALL_METHODS, BLENDERS, evaluate, walk_all

@@ -8,7 +8,7 @@ risk-based schemes and once for the others (one model when their clean
 windows agree), then runs each scheme through `allocate_estimated`: the code
 `allocate` itself runs, so a walk-forward decision equals the API's.
 Max-Sharpe with the default bounds on historical estimates decides on the
-lean path (allocation/lean.py, the engine's numbers from arrays alone)
+lean path (allocation/lean_walk.py, the engine's numbers from arrays alone)
 wherever the window is used whole; the walk holds BLAS to one thread
 throughout (the bound allocator is the walk's context manager).
 """
@@ -24,7 +24,7 @@ import pandas as pd
 
 from pas.analytics.allocation.api import Estimate, allocate, allocate_estimated, estimate
 from pas.analytics.allocation.base import blas_threads
-from pas.analytics.allocation.lean import MOMENTS, LeanMaxSharpe, WholeWindows
+from pas.analytics.allocation.lean_walk import MOMENTS, LeanMaxSharpe, WholeWindows
 from pas.analytics.allocation.registry import get_scheme
 from pas.analytics.evaluation import Decision, Target, on_columns, walk_columns
 
@@ -150,7 +150,7 @@ class SharedEstimates:
         return Target(on_columns(alloc.weights, self.walk_columns), alloc.fallback)
 
     def lean(self, method: str, i: int, extra: dict[str, Any]) -> Target | None:
-        """Return the lean decision at row i (allocation/lean.py), or None where the engine decides.
+        """Return the lean decision at row i (allocation/lean_walk.py), or None: the engine decides.
 
         Max-Sharpe with the default bounds, no parameter but `solver` (not
         clarabel), estimators with a lean form and a window used whole.

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from pas.analytics.allocation.api import allocate, allocate_estimated, estimate, returns_window
-from pas.analytics.allocation.lean import LeanMaxSharpe
+from pas.analytics.allocation.lean_walk import LeanMaxSharpe
 from pas.analytics.comparison import (
     ALL_METHODS,
     BLENDERS,

@@ -1,4 +1,4 @@
-"""The walk-forward's lean max-Sharpe decisions equal the engine's (allocation/lean.py)."""
+"""The walk-forward's lean max-Sharpe decisions equal the engine's (allocation/lean_walk.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pas.analytics.allocation.api import allocate_estimated, clean_window, estimate
 from pas.analytics.allocation.constraints import build_constraints
-from pas.analytics.allocation.lean import (
+from pas.analytics.allocation.lean_walk import (
     MOMENTS,
     LeanMaxSharpe,
     WholeWindows,

@@ -104,21 +104,35 @@ def walk_all(
     data = WalkData.of(prices, allocator, config, factors, tick)
     walkers = [SchemeWalker(method, data, states.get(method)) for method in order]
     live = [(k, w) for k, w in enumerate(walkers) if not w.empty]
-    net = np.full((len(index), len(order)), np.nan)
-    feeds = {k: _history_feed(k, walkers, net, index, histories) for k, _ in live}
-    begin = min((w.begin for _, w in live), default=len(index))
-    for i in range(begin, len(index)):
-        for k, walker in live:
-            if i >= walker.begin:
-                walker.step(i, feeds[k] if order[k] in BLENDERS else None)
-                net[i, k] = walker.net
+    feeds = {k: _history_feed(k, walkers, index, histories) for k, _ in live}
+    with data.session():
+        _walk_dates(live, order, feeds, len(index))
     return {method: walker.run() for method, walker in zip(order, walkers, strict=True)}
+
+
+def _walk_dates(
+    live: Sequence[tuple[int, SchemeWalker]],
+    order: Sequence[str],
+    feeds: Mapping[int, Callable[[pd.Timestamp], pd.DataFrame]],
+    n: int,
+) -> None:
+    """Walk the live walkers to row n: date by date where one may trade, in segments between."""
+    while live:
+        # the next row where some scheme may trade: every scheme walks the rows before it
+        # (and on to its own next such row), then the schemes due there trade in order
+        row = min(w.next_due() for _, w in live)
+        for _, walker in live:
+            walker.advance(row)
+        if row >= n:
+            break
+        for k, walker in live:
+            if walker.end == row:
+                walker.step(row, feeds[k] if order[k] in BLENDERS else None)
 
 
 def _history_feed(
     k: int,
     walkers: Sequence[SchemeWalker],
-    net: np.ndarray,
     index: pd.DatetimeIndex,
     histories: pd.DataFrame | None,
 ) -> Callable[[pd.Timestamp], pd.DataFrame]:
@@ -130,7 +144,8 @@ def _history_feed(
     def before(day: pd.Timestamp) -> pd.DataFrame:
         stop = int(index.searchsorted(day, side="left"))
         lo = min(first, stop)
-        fresh = pd.DataFrame(net[lo:stop, :k], index=index[lo:stop], columns=names)
+        net = np.array([w.nets[lo:stop] for w in walkers[:k]]).reshape(k, stop - lo).T
+        fresh = pd.DataFrame(net, index=index[lo:stop], columns=names)
         if histories is None:
             return fresh
         hist = pd.concat([histories, fresh]).sort_index()

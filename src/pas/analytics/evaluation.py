@@ -14,19 +14,28 @@ X (absolute) from its last target; "every:N" N trading days after the last
 rebalance (walk-forward folds of N test days). The first rebalance is the
 first date with `lookback` returns behind it.
 
+Between two rebalances of a calendar rule the days are walked as one segment
+(holdings grow with the cumulated returns); a drift rule checks every day.
 A run can stop at any date and resume from its `SchemeState`: resuming gives
-bit-for-bit the numbers of a full run, because every step depends only on the
-state and the data up to that day.
+the numbers of a full run (to rounding, 1e-15: a segment restarts at the
+resume date), because every step depends only on the state and the data up
+to that day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+# re-exported: the schedules lived here first
+from pas.analytics.schedule import count_rebalances as count_rebalances
+from pas.analytics.schedule import period_starts as period_starts
+from pas.analytics.schedule import rebalance_rule as rebalance_rule
 
 CASH = "CASH"
 
@@ -39,12 +48,21 @@ class Decision:
     fallback: str | None = None
 
 
+@dataclass(frozen=True, eq=False)
+class Target:
+    """A bound allocator's decision: weights over the walk's columns (symbols + CASH), any fallback."""
+
+    values: np.ndarray
+    fallback: str | None = None
+
+
 #: (method, prices up to t (lookback + 1 rows), factors up to t, current weights, histories) -> Decision
 Allocator = Callable[
     [str, pd.DataFrame, "pd.DataFrame | None", pd.Series, "pd.DataFrame | None"], Decision
 ]
-#: an Allocator bound to one walk's data: (method, row of t, current weights, histories) -> Decision
-DateAllocator = Callable[[str, int, pd.Series, "pd.DataFrame | None"], Decision]
+#: an Allocator bound to one walk's data, in arrays over the walk's columns (symbols + CASH):
+#: (method, row of t, current weights, histories) -> Target
+DateAllocator = Callable[[str, int, np.ndarray, "pd.DataFrame | None"], Target]
 
 
 @dataclass(frozen=True)
@@ -86,45 +104,6 @@ class WalkForwardConfig:
             raise ValueError(f"cost_bps must be in [0, 10000), got {self.cost_bps}")
 
 
-def rebalance_rule(rule: str) -> tuple[str, float]:
-    """Return (kind, drift threshold or interval) of a rebalance rule; ValueError names the valid ones."""
-    if rule in ("D", "W", "M", "Q"):
-        return rule, 0.0
-    if rule.startswith("drift:"):
-        try:
-            threshold = float(rule.split(":", 1)[1])
-        except ValueError:
-            threshold = -1.0
-        if 0 < threshold < 1:
-            return "drift", threshold
-    if rule.startswith("every:"):
-        days = rule.split(":", 1)[1]
-        if days.isdigit() and int(days) >= 1:
-            return "every", float(int(days))
-    raise ValueError(
-        "rebalance must be D, W, M, Q, drift:X with 0 < X < 1 or every:N (N >= 1 trading days), "
-        f"got {rule!r}"
-    )
-
-
-def period_starts(index: pd.DatetimeIndex, kind: str) -> np.ndarray:
-    """Return a boolean array: True where a date opens a new week, month or quarter."""
-    if kind == "D":
-        return np.ones(len(index), dtype=bool)
-    if kind == "W":
-        iso = index.isocalendar()
-        key = (iso["year"].to_numpy() * 100 + iso["week"].to_numpy()).astype(np.int64)
-    elif kind == "M":
-        key = index.year.to_numpy() * 12 + index.month.to_numpy()
-    elif kind == "Q":
-        key = index.year.to_numpy() * 4 + index.quarter.to_numpy()
-    else:
-        return np.zeros(len(index), dtype=bool)
-    out = np.ones(len(index), dtype=bool)
-    out[1:] = key[1:] != key[:-1]
-    return out
-
-
 def bind(
     allocator: Allocator, prices: pd.DataFrame, factors: pd.DataFrame | None, lookback: int
 ) -> DateAllocator:
@@ -132,19 +111,29 @@ def bind(
 
     An allocator with a `bind(prices, factors, lookback)` method binds itself
     (and may share work between the schemes deciding on the same date); any
-    other gets the last `lookback` + 1 price rows and the factors up to the date.
+    other gets the last `lookback` + 1 price rows, the factors up to the date
+    and the current weights as a Series.
     """
     binder = getattr(allocator, "bind", None)
     if binder is not None:
         bound: DateAllocator = binder(prices, factors, lookback)
         return bound
     index = pd.DatetimeIndex(prices.index)
+    columns = walk_columns(prices)
+    labels = pd.Index(columns)
 
-    def decide(method: str, i: int, current: pd.Series, histories: pd.DataFrame | None) -> Decision:
+    def decide(method: str, i: int, current: np.ndarray, histories: pd.DataFrame | None) -> Target:
         window = prices.iloc[max(0, i - lookback) : i + 1]
-        return allocator(method, window, _upto(factors, index[i]), current, histories)
+        held = pd.Series(current, index=labels)
+        decision = allocator(method, window, _upto(factors, index[i]), held, histories)
+        return Target(on_columns(decision.weights, columns), decision.fallback)
 
     return decide
+
+
+def walk_columns(prices: pd.DataFrame) -> list[str]:
+    """Return the columns a walk over `prices` holds: the symbols as strings, then CASH."""
+    return [*(str(c) for c in prices.columns), CASH]
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,6 +145,7 @@ class WalkData:
     returns: np.ndarray  # dates x columns, 0 where missing; the CASH column is 0
     growth: np.ndarray  # 1 + returns
     starts: np.ndarray  # True on scheduled rebalance dates (period rules)
+    start_rows: np.ndarray  # the rows where `starts` is True, ascending
     kind: str
     threshold: float
     cost_rate: float
@@ -179,20 +169,29 @@ class WalkData:
         values = prices.pct_change(fill_method=None).to_numpy(dtype=float)
         returns = np.zeros((len(index), values.shape[1] + 1))
         returns[:, :-1] = np.where(np.isfinite(values), values, 0.0)
+        starts = period_starts(index, kind)
         return cls(
-            index, [*(str(c) for c in prices.columns), CASH], returns, 1.0 + returns,
-            period_starts(index, kind),
+            index, walk_columns(prices), returns, 1.0 + returns, starts, np.flatnonzero(starts),
             kind, threshold, config.cost_bps / 10_000.0, config.lookback,
             bind(allocator, prices, factors, config.lookback), on_rebalance,
         )  # fmt: skip
 
+    def session(self) -> AbstractContextManager[object]:
+        """Return the context a walk runs in: the bound allocator when it is a context manager
+        (it may hold resources for the whole walk), else a null context."""
+        decide = self.decide
+        return decide if isinstance(decide, AbstractContextManager) else nullcontext()
+
 
 class SchemeWalker:
-    """One scheme's walk, one day at a time: `step(i)` for each row from `begin` on, then `run()`.
+    """One scheme's walk: `step(i)` or `advance(stop)` from `begin` on, then `run()`.
 
     Every step depends only on the walker's state and the data up to row i,
     so walking schemes side by side (date by date) or one after the other
-    gives the same numbers, and so does resuming from a SchemeState.
+    gives the same numbers, and so does resuming from a SchemeState (to
+    rounding: resuming starts a drift segment at the state's date). Rows are
+    walked in order, each once; `advance` walks the days between rebalances
+    of a calendar rule as one segment.
     """
 
     def __init__(self, method: str, data: WalkData, state: SchemeState | None = None) -> None:
@@ -202,24 +201,42 @@ class SchemeWalker:
             self.first = self.begin = data.lookback
             self.w = _series({CASH: 1.0}, columns).to_numpy()
             self.target, self.pending = self.w.copy(), 0.0
-            self.last_rebalance = index[min(self.first, len(index) - 1)]
+            self.prior_rebalance = index[min(self.first, len(index) - 1)]  # until the first
         else:
             self.begin = int(index.searchsorted(state.date, side="right"))
             self.first = -1
             self.w = state.weights.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
             self.target = state.target.reindex(columns, fill_value=0.0).to_numpy(dtype=float)
-            self.pending, self.last_rebalance = state.pending_cost, state.last_rebalance
-        self.last_row: int | None = None  # row of last_rebalance, found when needed
-        # rows are kept by position; dates are looked up once, in run()
-        self.rows: list[tuple[int, float, float, float, float]] = []
+            self.pending, self.prior_rebalance = state.pending_cost, state.last_rebalance
+        self.last_row: int | None = None  # row of the last rebalance of this walk
+        self.end = self.begin  # the next row to walk
+        # per row (NaN before `begin`): gross and net returns, turnover and cost on trade days
+        n = len(index)
+        self.gross, self.nets = np.full(n, np.nan), np.full(n, np.nan)
+        self.turnover, self.cost = np.zeros(n), np.zeros(n)
         self.weights_rows: dict[int, np.ndarray] = {}
         self.fallbacks: list[tuple[int, str]] = []
-        self.net = np.nan  # the net return of the last step (NaN on the first rebalance)
 
     @property
     def empty(self) -> bool:
         """Return True when a fresh walk has no rebalance date (too short a history)."""
         return self.first >= len(self.data.index)
+
+    @property
+    def last_rebalance(self) -> pd.Timestamp:
+        """Return the date of the last rebalance (of the stored state before any here)."""
+        return self.prior_rebalance if self.last_row is None else self.data.index[self.last_row]
+
+    def rebalanced_row(self) -> int:
+        """Return the row of the last rebalance (a resumed walk's before its first: looked up)."""
+        if self.last_row is not None:
+            return self.last_row
+        return int(self.data.index.searchsorted(self.prior_rebalance))
+
+    @property
+    def net(self) -> float:
+        """Return the net return of the last row walked (NaN on the first rebalance)."""
+        return float(self.nets[self.end - 1]) if self.end > self.begin else np.nan
 
     def step(
         self, i: int, histories: Callable[[pd.Timestamp], pd.DataFrame | None] | None = None
@@ -233,30 +250,79 @@ class SchemeWalker:
             w = w * data.growth[i] / (1.0 + gross)
         net = (1.0 - self.pending) * (1.0 + gross) - 1.0
         self.pending = 0.0
-        rebalance = i == self.first or self._due(i, w)
-        turnover = cost = 0.0
-        if rebalance:
-            day = data.index[i]
-            hist = None if histories is None else histories(day)
-            current = pd.Series(w, index=data.columns)
-            decision = data.decide(self.method, i, current, hist)
-            new = _on_columns(decision.weights, data.columns)
-            turnover = float(np.abs(new[:-1] - w[:-1]).sum())
-            cost = data.cost_rate * turnover
-            w, self.target, self.pending, self.last_rebalance = new, new.copy(), cost, day
-            self.last_row = i
-            self.weights_rows[i] = new
-            if decision.fallback:
-                self.fallbacks.append((i, decision.fallback))
-            if data.on_rebalance:
-                data.on_rebalance()
+        if i == self.first or self._due(i, w):
+            w = self._rebalance(i, w, histories)
         self.w = w
         if i != self.first:
-            self.rows.append((i, gross, net, turnover, cost))
-            self.net = net
-        else:
-            self.rows.append((i, np.nan, np.nan, turnover, cost))
-            self.net = np.nan
+            self.gross[i], self.nets[i] = gross, net
+        self.end = i + 1
+
+    def _rebalance(
+        self,
+        i: int,
+        w: np.ndarray,
+        histories: Callable[[pd.Timestamp], pd.DataFrame | None] | None,
+    ) -> np.ndarray:
+        """Trade at row i's close from the drifted weights `w`; return the new weights."""
+        data = self.data
+        hist = None if histories is None else histories(data.index[i])
+        decision = data.decide(self.method, i, w, hist)
+        new = decision.values
+        turnover = float(np.abs(new[:-1] - w[:-1]).sum())
+        cost = data.cost_rate * turnover
+        self.target, self.pending = new.copy(), cost
+        self.turnover[i], self.cost[i] = turnover, cost
+        self.last_row = i
+        self.weights_rows[i] = new
+        if decision.fallback:
+            self.fallbacks.append((i, decision.fallback))
+        if data.on_rebalance:
+            data.on_rebalance()
+        return new
+
+    def advance(
+        self, stop: int, histories: Callable[[pd.Timestamp], pd.DataFrame | None] | None = None
+    ) -> None:
+        """Walk every row before `stop`: `step` where a rebalance may be due, the days between
+        as one drift segment (which may end past `stop`, at the next such row)."""
+        while self.end < stop:
+            due = self.next_due()
+            self._drift(due)
+            if due < stop:
+                self.step(due, histories)
+
+    def next_due(self) -> int:
+        """Return the first row from `end` on where a rebalance may be due (len(index): none)."""
+        data, i = self.data, self.end
+        if i <= self.first or data.kind in ("drift", "D"):
+            return max(i, self.first)
+        if data.kind == "every":
+            return min(max(i, self.rebalanced_row() + int(data.threshold)), len(data.index))
+        k = int(data.start_rows.searchsorted(i))
+        return int(data.start_rows[k]) if k < len(data.start_rows) else len(data.index)
+
+    def _drift(self, stop: int) -> None:
+        """Walk rows `end`..stop - 1, where no rebalance is due, in one pass over the segment.
+
+        The holdings grow with the cumulated returns, h_t = w ∘ Π(1 + r), so
+        the day's gross return is h_(t-1)ᵀr_t / 1ᵀh_(t-1) and the weights at
+        the end are h / 1ᵀh: `step`'s numbers, to rounding.
+        """
+        lo = self.end
+        if stop <= lo:
+            return
+        data, w = self.data, self.w
+        held = np.empty((stop - lo + 1, len(w)))
+        held[0] = w
+        np.cumprod(data.growth[lo:stop], axis=0, out=held[1:])
+        held[1:] *= w
+        before = held[:-1]
+        gross = np.einsum("ij,ij->i", before, data.returns[lo:stop]) / before.sum(axis=1)
+        growth = 1.0 + gross
+        growth[0] *= 1.0 - self.pending
+        self.gross[lo:stop], self.nets[lo:stop] = gross, growth - 1.0
+        last = held[-1]
+        self.w, self.pending, self.end = last / last.sum(), 0.0, stop
 
     def _due(self, i: int, w: np.ndarray) -> bool:
         """Return True when row i is a rebalance date after the first (w: drifted weights)."""
@@ -264,9 +330,7 @@ class SchemeWalker:
         if data.kind == "drift":
             return float(np.abs(w - self.target).max()) > data.threshold
         if data.kind == "every":
-            if self.last_row is None:
-                self.last_row = int(data.index.searchsorted(self.last_rebalance))
-            return i - self.last_row >= data.threshold
+            return i - self.rebalanced_row() >= data.threshold
         return bool(data.starts[i])
 
     def run(self) -> SchemeRun:
@@ -279,12 +343,18 @@ class SchemeWalker:
             index[-1], pd.Series(self.w, index=columns),
             pd.Series(self.target, index=columns), self.pending, self.last_rebalance,
         )  # fmt: skip
-        weights = pd.DataFrame.from_dict(
-            {index[i]: w for i, w in self.weights_rows.items()}, orient="index", columns=columns
-        )
-        weights.index = pd.DatetimeIndex(weights.index, name="date")
+        rows = list(self.weights_rows)
+        values = np.array([self.weights_rows[i] for i in rows]).reshape(len(rows), len(columns))
+        dates = pd.DatetimeIndex(index[rows], name="date")
+        weights = pd.DataFrame(values, index=dates, columns=columns)
         fallbacks = tuple((index[i], why) for i, why in self.fallbacks)
-        return SchemeRun(_daily_at(index, self.rows), weights, fallbacks, end)
+        lo, hi = self.begin, self.end
+        daily = pd.DataFrame(
+            {"gross": self.gross[lo:hi], "net": self.nets[lo:hi],
+             "turnover": self.turnover[lo:hi], "cost": self.cost[lo:hi]},
+            index=pd.DatetimeIndex(index[lo:hi], name="date", freq=None),  # as before: no freq
+        )  # fmt: skip
+        return SchemeRun(daily, weights, fallbacks, end)
 
 
 def walk_scheme(
@@ -307,12 +377,12 @@ def walk_scheme(
     def before(day: pd.Timestamp) -> pd.DataFrame | None:
         return None if histories is None else histories.loc[histories.index < day]
 
-    for i in range(walker.begin, len(data.index)):
-        walker.step(i, before)
+    with data.session():
+        walker.advance(len(data.index), before)
     return walker.run()
 
 
-def _on_columns(weights: pd.Series, columns: list[str]) -> np.ndarray:
+def on_columns(weights: pd.Series, columns: list[str]) -> np.ndarray:
     """Return `weights` over `columns` (symbols + CASH), 0 where absent."""
     labels = weights.index.tolist()
     values = weights.to_numpy(dtype=float)
@@ -335,32 +405,3 @@ def _daily(rows: list[tuple[pd.Timestamp, float, float, float, float]]) -> pd.Da
     frame = pd.DataFrame(rows, columns=["date", "gross", "net", "turnover", "cost"])
     frame.index = pd.DatetimeIndex(frame.pop("date"), name="date")
     return frame
-
-
-def _daily_at(
-    index: pd.DatetimeIndex, rows: list[tuple[int, float, float, float, float]]
-) -> pd.DataFrame:
-    """Return the daily frame of rows given by position in `index`."""
-    values = np.array([row[1:] for row in rows], dtype=float).reshape(len(rows), 4)
-    dates = pd.DatetimeIndex(index[[row[0] for row in rows]], name="date")
-    return pd.DataFrame(values, index=dates, columns=["gross", "net", "turnover", "cost"])
-
-
-def count_rebalances(
-    index: pd.DatetimeIndex, config: WalkForwardConfig, after: pd.Timestamp | None = None
-) -> int:
-    """Return how many scheduled rebalances a walk over `index` makes (drift rules: an upper bound)."""
-    kind, interval = rebalance_rule(config.rebalance)
-    if len(index) <= config.lookback:
-        return 0
-    if kind == "every":
-        starts = np.zeros(len(index), dtype=bool)
-        starts[config.lookback :: int(interval)] = True
-    else:
-        starts = period_starts(index, kind if kind != "drift" else "D")
-    starts[: config.lookback] = False
-    if after is None:
-        starts[config.lookback] = True
-    else:
-        starts[: index.searchsorted(after, side="right")] = False
-    return int(starts.sum())

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from pas.analytics.evaluation import (
     CASH,
     Decision,
+    SchemeWalker,
+    WalkData,
     WalkForwardConfig,
     period_starts,
     rebalance_rule,
@@ -160,3 +162,21 @@ def test_every_n_days_rebalances_in_folds_and_resumes() -> None:
     for bad in ("every:0", "every:x", "every:1.5"):
         with pytest.raises(ValueError, match="rebalance must be"):
             rebalance_rule(bad)
+
+
+@pytest.mark.parametrize("rule", ["W", "M", "Q", "every:7", "drift:0.02"])
+def test_drift_segments_equal_day_by_day_steps(rule: str) -> None:
+    """The days between rebalances walked as one segment give the numbers of one step a day."""
+    prices = prices_frame(300)
+    config = WalkForwardConfig(rule, 40, 10.0)
+    run = walk_scheme("m", prices, momentum, config)
+    walker = SchemeWalker("m", WalkData.of(prices, momentum, config))
+    for i in range(walker.begin, len(prices)):
+        walker.step(i)
+    ref = walker.run()
+    pd.testing.assert_index_equal(run.daily.index, ref.daily.index)
+    np.testing.assert_allclose(run.daily.to_numpy(), ref.daily.to_numpy(), rtol=0, atol=1e-15)
+    pd.testing.assert_index_equal(run.weights.index, ref.weights.index)
+    np.testing.assert_allclose(run.weights.to_numpy(), ref.weights.to_numpy(), rtol=0, atol=1e-15)
+    assert run.state is not None and ref.state is not None
+    np.testing.assert_allclose(run.state.weights, ref.state.weights, rtol=0, atol=1e-15)

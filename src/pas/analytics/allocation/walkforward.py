@@ -7,11 +7,16 @@ history, and the Estimate (clean window + ReturnModel) once per date for the
 risk-based schemes and once for the others (one model when their clean
 windows agree), then runs each scheme through `allocate_estimated`: the code
 `allocate` itself runs, so a walk-forward decision equals the API's.
+Max-Sharpe with the default bounds on historical estimates decides on the
+lean path (allocation/lean_walk.py, the engine's numbers from arrays alone)
+wherever the window is used whole; the walk holds BLAS to one thread
+throughout (the bound allocator is the walk's context manager).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
@@ -19,14 +24,18 @@ import pandas as pd
 
 from pas.analytics.allocation.api import Estimate, allocate, allocate_estimated, estimate
 from pas.analytics.allocation.base import blas_threads
+from pas.analytics.allocation.lean_walk import MOMENTS, LeanMaxSharpe, WholeWindows
 from pas.analytics.allocation.registry import get_scheme
-from pas.analytics.evaluation import Decision
+from pas.analytics.evaluation import Decision, Target, on_columns, walk_columns
 
 #: scheme parameters that change the window or the estimate: such schemes run `allocate` itself
 ESTIMATE_KEYS = frozenset(
     {"prices", "returns", "lookback", "as_of", "risk_free", "expected_returns", "covariance",
      "factors"}
 )  # fmt: skip
+
+
+_NO_CASH = np.zeros(1)
 
 
 class EngineAllocator:
@@ -93,31 +102,75 @@ class SharedEstimates:
         self.engine, self.prices, self.factors, self.lookback = engine, prices, factors, lookback
         self.index = pd.DatetimeIndex(prices.index)
         self.columns = pd.Index([str(c) for c in prices.columns])
+        self.walk_columns = walk_columns(prices)  # symbols + CASH: what decisions are over
+        self.labels = pd.Index(self.walk_columns)
         floats = prices.astype(float)
         self.levels = _frozen(floats.to_numpy())
         # pct_change is elementwise, so one pass over the history equals one per window
         self.returns = _frozen(floats.pct_change(fill_method=None).to_numpy())
         self.factor_ends = _factor_ends(factors, self.index)
+        named = engine.expected_returns or ("ff3" if factors is not None else "historical")
+        self.moments = MOMENTS.get((named, engine.covariance))
+        self.lean_solver = LeanMaxSharpe()  # warm-started from one decision to the next
+        self.whole: WholeWindows | None = None
         self.row = -1
         self.estimates: dict[bool, Estimate] = {}
         self.window: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None] | None = None
 
+    def __enter__(self) -> SharedEstimates:
+        """Hold BLAS to one thread for the whole walk (small problems, see `blas_threads`)."""
+        self.session = ExitStack()
+        self.session.enter_context(blas_threads(len(self.columns), small=1000))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Give BLAS its threads back."""
+        self.session.close()
+
     def __call__(
-        self, method: str, i: int, current: pd.Series, histories: pd.DataFrame | None
-    ) -> Decision:
-        """Return `method`'s decision at row i for the current weights (CASH included)."""
+        self, method: str, i: int, current: np.ndarray, histories: pd.DataFrame | None
+    ) -> Target:
+        """Return `method`'s decision at row i for the current weights (over the walk's columns)."""
         extra = self.engine.extra(method, histories)
         if ESTIMATE_KEYS & extra.keys():
             start = max(0, i - self.lookback)
             window = self.prices.iloc[start : i + 1]
-            return self.engine(method, window, self.factors_upto(i), current, histories)
+            held = pd.Series(current, index=self.labels)
+            decision = self.engine(method, window, self.factors_upto(i), held, histories)
+            return Target(on_columns(decision.weights, self.walk_columns), decision.fallback)
+        lean = self.lean(method, i, extra)
+        if lean is not None:
+            return lean
         with blas_threads(len(self.columns), small=1000):  # once, not per stage
             inputs = self.estimate(i, getattr(get_scheme(method), "risk_based", True))
             alloc = allocate_estimated(
                 inputs, method=method, sectors=self.engine.sectors,
-                current_weights=_held(current), **extra,
+                current_weights=_held(self.walk_columns, current), **extra,
             )  # fmt: skip
-        return Decision(alloc.weights, alloc.fallback)
+        return Target(on_columns(alloc.weights, self.walk_columns), alloc.fallback)
+
+    def lean(self, method: str, i: int, extra: dict[str, Any]) -> Target | None:
+        """Return the lean decision at row i (allocation/lean_walk.py), or None: the engine decides.
+
+        Max-Sharpe with the default bounds, no parameter but `solver` (not
+        clarabel), estimators with a lean form and a window used whole.
+        """
+        if (
+            method != "max_sharpe"
+            or self.moments is None
+            or extra.keys() - {"solver"}
+            or extra.get("solver") == "clarabel"
+        ):
+            return None
+        if self.whole is None:  # the first lean decision of the walk
+            self.whole = WholeWindows(self.returns)
+        start = max(0, i - self.lookback) + 1
+        if not self.whole(start, i + 1):
+            return None
+        with blas_threads(len(self.columns), small=1000):
+            mu, cov = self.moments(self.returns[start : i + 1])
+            w = self.lean_solver(mu, cov, self.engine.risk_free)
+        return None if w is None else Target(np.concatenate((w, _NO_CASH)))
 
     def factors_upto(self, i: int) -> pd.DataFrame | None:
         """Return the factor rows dated on or before row i's date."""
@@ -154,14 +207,9 @@ class SharedEstimates:
         return self.estimates[risk_based]
 
 
-def _held(current: pd.Series) -> dict[str, float]:
-    """Return the non-zero weights as a dict (what `current[current != 0].to_dict()` gives)."""
-    values = current.to_numpy(dtype=float)
-    return {
-        str(k): float(v)
-        for k, v in zip(current.index.tolist(), values.tolist(), strict=True)
-        if v != 0
-    }
+def _held(columns: list[str], current: np.ndarray) -> dict[str, float]:
+    """Return the non-zero weights over `columns` as a dict (the engine's current_weights)."""
+    return {k: v for k, v in zip(columns, current.tolist(), strict=True) if v != 0}
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:

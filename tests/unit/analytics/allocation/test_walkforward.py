@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from pas.analytics.allocation.api import allocate, allocate_estimated, estimate, returns_window
+from pas.analytics.allocation.lean_walk import LeanMaxSharpe
 from pas.analytics.comparison import (
     ALL_METHODS,
     BLENDERS,
@@ -121,3 +122,62 @@ def test_estimate_is_for_one_kind_of_scheme(cut) -> None:  # type: ignore[no-unt
         direct = allocate(prices.iloc[400:653], method=method, factors=factors, sectors=sectors)
         pd.testing.assert_series_equal(shared.weights, direct.weights, rtol=0, atol=1e-15)
         assert shared.inputs_hash == direct.inputs_hash
+
+
+@pytest.mark.parametrize(
+    ("rule", "covariance"),
+    [("every:21", "sample"), ("M", "sample"), ("W", "sample"), ("M", "ledoit_wolf")],
+)
+def test_lean_walk_equals_allocate_per_decision(
+    cut, monkeypatch, rule: str, covariance: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Max-Sharpe on historical estimates takes the lean path where it can: the same walk."""
+    prices, _, sectors = cut
+    answered = []
+    call = LeanMaxSharpe.__call__
+
+    def spy(self, mu, cov, risk_free):  # type: ignore[no-untyped-def]
+        out = call(self, mu, cov, risk_free)
+        answered.append(out is not None)
+        return out
+
+    monkeypatch.setattr(LeanMaxSharpe, "__call__", spy)
+    config = WalkForwardConfig(rule, 252, 10.0)
+    engine = allocation_allocator(
+        expected_returns="historical", covariance=covariance, sectors=sectors
+    )
+    methods = ["max_sharpe", "min_variance", "dynamic"]
+    ours = walk_all(prices, methods, engine, config)
+    assert any(answered)  # the windows without the flat or the gappy stock
+    ref = reference_runs(prices, None, config, engine, methods)
+    for method in order_methods(methods):
+        daily, daily_ref = ours[method].daily, ref[method].daily
+        pd.testing.assert_index_equal(daily.index, daily_ref.index)
+        np.testing.assert_allclose(daily.to_numpy(), daily_ref.to_numpy(), rtol=0, atol=1e-12)
+        w, w_ref = (
+            ours[method].weights,
+            ref[method].weights.reindex(columns=ours[method].weights.columns),
+        )
+        pd.testing.assert_index_equal(w.index, w_ref.index)
+        np.testing.assert_allclose(w.to_numpy(), w_ref.to_numpy(), rtol=0, atol=1e-12)
+        assert ours[method].fallbacks == ref[method].fallbacks
+    assert any("zero variance" in why for _, why in ours["max_sharpe"].fallbacks)
+
+
+def test_lean_walk_resumes_like_a_full_run_and_reads_no_later_price(cut) -> None:  # type: ignore[no-untyped-def]
+    prices = cut[0].iloc[:, 2:]  # without the flat and the gappy stock: every decision lean
+    engine = allocation_allocator(expected_returns="historical", covariance="sample")
+    config = WalkForwardConfig("every:21", 252, 10.0)
+    full = walk_scheme("max_sharpe", prices, engine, config)
+    stop = prices.index[700]
+    first = walk_scheme("max_sharpe", prices.loc[:stop], engine, config)
+    second = walk_scheme("max_sharpe", prices, engine, config, state=first.state)
+    daily = pd.concat([first.daily, second.daily])
+    np.testing.assert_allclose(daily.to_numpy(), full.daily.to_numpy(), rtol=0, atol=1e-12)
+    weights = pd.concat([first.weights, second.weights])
+    np.testing.assert_allclose(weights.to_numpy(), full.weights.to_numpy(), rtol=0, atol=1e-12)
+    changed = prices.copy()
+    changed.iloc[701:] *= np.linspace(0.5, 2.0, changed.shape[1])
+    other = walk_scheme("max_sharpe", changed, engine, config)
+    pd.testing.assert_frame_equal(other.daily.loc[:stop], full.daily.loc[:stop])
+    pd.testing.assert_frame_equal(other.weights.loc[:stop], full.weights.loc[:stop])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar, Protocol
@@ -129,8 +129,23 @@ def blas_threads(n_assets: int, small: int = 200) -> AbstractContextManager[None
     The libraries are inspected once per process; nested calls reuse the outer limit.
     """
     if not THREADED_FROM <= n_assets <= small or getattr(_limited, "active", False):
-        return nullcontext()
+        return _AS_IS
     return _OneThread()
+
+
+class _AsIs:
+    """BLAS left as it is (one shared instance: nothing to set up per call)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_AS_IS = _AsIs()
 
 
 def project(data: SchemeInput, target: np.ndarray, cash: float = 0.0) -> SchemeResult:

@@ -199,7 +199,10 @@ def _least_distance_first(
     active set as a first guess, or None when the problem is not long-only with q = 0."""
     if not total > 0 or _any(q) or _any(lo):
         return None
-    direct = simplex_qp(P, np.ones(len(q)) if a is None else a, hi, total)
+    if a is None:
+        a = np.empty(len(q))
+        a.fill(1.0)
+    direct = simplex_qp(P, a, hi, total)
     if direct is None:
         return None
     x, nu, at_zero, optimal = direct

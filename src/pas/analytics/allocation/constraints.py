@@ -224,6 +224,8 @@ def box_constraints(symbols: Sequence[str], bounds: Bounds) -> Constraints:
 def _pair(value: float | Sequence[float], what: str) -> Bounds:
     if isinstance(value, int | float):
         return 0.0, float(value)
+    if type(value) is tuple and len(value) == 2:  # the usual (lo, hi): no generator
+        return float(value[0]), float(value[1])
     pair = tuple(float(v) for v in value)
     if len(pair) != 2:
         raise InvalidInput(f"{what} must be a maximum or a (min, max) pair, got {value!r}")

@@ -102,13 +102,15 @@ def simplex_qp(
     grad = P @ x
     nu = -float(x @ grad) / total
     grad += nu * a
-    xtol = 1e-13 * (1.0 + float(_amax(np.abs(x))))
+    # x >= 0 holds exactly (zeros are set, the rest is checked); the gradient must vanish
+    # where x is free and point inwards (>= 0) where x = 0, within the pivoting's tolerances
+    xtol = 1e-13 * (1.0 + float(_amax(x)))
+    breach = np.where(at_zero, -grad, np.abs(grad))
     gtol = 1e-12 * (1.0 + float(_amax(np.abs(grad))) + abs(nu))
-    free = ~at_zero
-    optimal = conditioned and not (
-        _any(np.abs(grad[free]) > gtol)
-        or _any(grad[at_zero] < -gtol)
-        or _any(x < -xtol)
-        or _any(x > hi + xtol)
+    optimal = (
+        conditioned
+        and float(_amax(breach)) <= gtol
+        and float(_amin(x)) >= -xtol
+        and float(_amax(x - hi)) <= xtol
     )
     return x, nu, at_zero, optimal

@@ -89,7 +89,9 @@ def _window(
     """Return (return window, its values (T, n), the price window or None), or None."""
     if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:
         return None
-    if frame.columns.inferred_type != "string" or (lookback is not None and lookback < 2):
+    if frame.columns.inferred_type != "string":
+        return None
+    if lookback is not None and not (isinstance(lookback, int | np.integer) and lookback >= 2):
         return None
     values = frame.to_numpy()
     if values.dtype != np.float64:

@@ -57,8 +57,9 @@ def _tau_star(cov: np.ndarray, excess: np.ndarray, a: np.ndarray, b: np.ndarray)
 
 def _homogenised_long_only(cov: np.ndarray, excess: np.ndarray) -> tuple[np.ndarray, int] | None:
     """Return (w, pivots) of max Sharpe over w >= 0, 1ᵀw = 1 via min yᵀΣy, excessᵀy = 1, y >= 0."""
-    n = len(excess)
-    sol = solve_box_qp(cov, np.zeros(n), np.zeros(n), np.full(n, np.inf), 1.0, a=excess)
+    zero, unbounded = np.zeros(len(excess)), np.empty(len(excess))
+    unbounded.fill(np.inf)
+    sol = solve_box_qp(cov, zero, zero, unbounded, 1.0, a=excess)
     total = np.add.reduce(sol.x)
     if not sol.ok or total <= 0:
         return None

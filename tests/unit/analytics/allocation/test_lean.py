@@ -111,6 +111,36 @@ def test_lean_equals_general_on_prices(
     _same(fast, _general(monkeypatch, prices, **kwargs))
 
 
+@pytest.mark.parametrize("n", [1, 2])
+@pytest.mark.parametrize("method", ["max_sharpe", "min_variance", "risk_parity"])
+def test_lean_equals_general_on_one_or_two_assets(
+    monkeypatch: pytest.MonkeyPatch, lean_calls: list[bool], n: int, method: str
+) -> None:
+    returns = factor_model_returns(n, 250, 8)
+    fast = allocate(returns=returns, method=method, covariance="sample")
+    assert lean_calls == [True]
+    _same(fast, _general(monkeypatch, returns=returns, method=method, covariance="sample"))
+
+
+def test_lean_equals_general_on_repeated_labels_and_plain_index(
+    monkeypatch: pytest.MonkeyPatch, lean_calls: list[bool]
+) -> None:
+    returns = factor_model_returns(4, 250, 8).reset_index(drop=True)
+    returns.columns = ["A", "B", "A", "C"]
+    fast = allocate(returns=returns, covariance="sample")
+    assert lean_calls == [True] and fast.as_of is None
+    _same(fast, _general(monkeypatch, returns=returns, covariance="sample"))
+
+
+def test_lean_equals_general_on_a_tz_aware_index(
+    monkeypatch: pytest.MonkeyPatch, lean_calls: list[bool]
+) -> None:
+    returns = factor_model_returns(5, 250, 8).tz_localize("America/New_York")
+    fast = allocate(returns=returns, covariance="sample")
+    assert lean_calls == [True] and fast.as_of == returns.index[-1]
+    _same(fast, _general(monkeypatch, returns=returns, covariance="sample"))
+
+
 def test_lean_equals_general_when_max_sharpe_falls_back(
     monkeypatch: pytest.MonkeyPatch, lean_calls: list[bool]
 ) -> None:
@@ -168,6 +198,7 @@ def test_other_options_skip_the_lean_path(lean_calls: list[bool]) -> None:
         ({"bounds": (0.0, 0.2, 0.3)}, InvalidInput),
         ({"unknown": 1}, InvalidInput),
         ({"lookback": 1}, InvalidInput),
+        ({"lookback": 2.5}, TypeError),
     ],
 )
 def test_lean_path_raises_what_the_general_path_raises(

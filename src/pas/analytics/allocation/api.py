@@ -217,20 +217,17 @@ def allocate(
         "current_weights": current_weights, "max_turnover": max_turnover, "costs": costs,
         "cash": cash,
     }  # fmt: skip
-    if (
-        (prices is None) != (returns is None)
-        and eligible(method, expected_returns, covariance, bounds)
-        and None is sector_caps is sectors is factors is as_of is current_weights
-        and None is max_turnover is costs is cash
+    if eligible(method, expected_returns, covariance, bounds) and all(
+        v is None for v in options.values()
     ):
-        frame = returns if prices is None else prices
-        with blas_threads(getattr(frame, "shape", (0, 0))[1], small=1000):
-            lean = lean_allocate(
-                frame, prices is not None, method=method, risk_free=risk_free,
-                expected_returns=expected_returns, covariance=covariance, bounds=bounds,
-                lookback=lookback, scheme_params=scheme_params,
-                record=_record(risk_free, covariance, expected_returns, bounds, lookback, options, scheme_params),
-            )  # fmt: skip
+        record = _record(
+            risk_free, covariance, expected_returns, bounds, lookback, options, scheme_params
+        )
+        lean = lean_allocate(
+            prices, returns, method=method, risk_free=risk_free,
+            expected_returns=expected_returns, covariance=covariance, bounds=bounds,
+            lookback=lookback, record=record, scheme_params=scheme_params,
+        )  # fmt: skip
         if lean is not None:
             return lean
     window, price_window = returns_window(prices, returns, as_of, lookback)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from pas.analytics import estimators as est
-from pas.analytics.allocation.base import SchemeInput
+from pas.analytics.allocation.base import SchemeInput, blas_threads
 from pas.analytics.allocation.constraints import box_constraints
 from pas.analytics.allocation.engine import run_scheme
 from pas.analytics.allocation.result import Allocation
@@ -37,8 +37,8 @@ _all, _any = np.logical_and.reduce, np.logical_or.reduce
 
 
 def lean_allocate(
-    frame: pd.DataFrame,
-    from_prices: bool,
+    prices: pd.DataFrame | None,
+    returns: pd.DataFrame | None,
     *,
     method: str,
     risk_free: float,
@@ -51,9 +51,32 @@ def lean_allocate(
 ) -> Allocation | None:
     """Return `allocate`'s Allocation for the common case, or None when the general path must run.
 
-    `frame` holds the caller's prices (`from_prices`) or returns, dates x
+    `prices` or `returns` (exactly one) is the caller's wide frame, dates x
     symbols; `record` is the parameter record the general path would keep.
     """
+    if (prices is None) == (returns is None):
+        return None
+    frame = returns if prices is None else prices
+    with blas_threads(getattr(frame, "shape", (0, 0))[1], small=1000):
+        return _allocate(
+            frame, prices is not None, method, risk_free, expected_returns, covariance, bounds,
+            lookback, record, scheme_params,
+        )  # fmt: skip
+
+
+def _allocate(
+    frame: pd.DataFrame,
+    from_prices: bool,
+    method: str,
+    risk_free: float,
+    expected_returns: str | None,
+    covariance: str,
+    bounds: Any,
+    lookback: int | None,
+    record: dict[str, Any],
+    scheme_params: dict[str, Any],
+) -> Allocation | None:
+    """Return `lean_allocate`'s answer for one frame of prices (`from_prices`) or returns."""
     cut = _window(frame, from_prices, lookback)
     if cut is None:
         return None

@@ -41,7 +41,7 @@ def run_scheme(
 ) -> tuple[SchemeResult, str, str | None]:
     """Return (result, the method that produced it, the fallback reason or None)."""
     scheme = get_scheme(method)
-    unknown = sorted(set(params) - scheme.params)
+    unknown = sorted(set(params) - scheme.params) if params else []
     if unknown:
         raise InvalidInput(
             f"{method} does not take {unknown}; it takes {sorted(scheme.params)}", params=unknown

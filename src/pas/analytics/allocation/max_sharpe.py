@@ -30,6 +30,9 @@ _all, _any = np.logical_and.reduce, np.logical_or.reduce
 
 def max_box_excess(excess: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
     """Return the largest (μ - r_f)ᵀw over lo <= w <= hi, 1ᵀw = 1 (greedy, exact)."""
+    top = int(excess.argmax())
+    if hi[top] >= 1.0 and not _any(lo):  # long-only: the greedy puts everything on the best
+        return float(excess[top])
     w, room = lo.copy(), 1.0 - float(np.add.reduce(lo))
     for i in (-excess).argsort():
         step = min(hi[i] - lo[i], room)

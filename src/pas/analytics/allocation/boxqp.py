@@ -206,7 +206,7 @@ def _least_distance_first(
     if direct is None:
         return None
     x, nu, at_zero, optimal = direct
-    status = np.where(at_zero, AT_LOWER, FREE).astype(np.int8)
+    status = -at_zero.astype(np.int8)  # AT_LOWER (-1) where x = 0, else FREE (0)
     return BoxSolution(clip_box(x, lo, hi), nu, status, 1, True) if optimal else status
 
 

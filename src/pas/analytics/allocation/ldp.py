@@ -105,11 +105,12 @@ def simplex_qp(
     # x >= 0 holds exactly (zeros are set, the rest is checked); the gradient must vanish
     # where x is free and point inwards (>= 0) where x = 0, within the pivoting's tolerances
     xtol = 1e-13 * (1.0 + float(_amax(x)))
-    breach = np.where(at_zero, -grad, np.abs(grad))
-    gtol = 1e-12 * (1.0 + float(_amax(np.abs(grad))) + abs(nu))
+    low, high = float(_amin(grad)), float(_amax(grad, where=~at_zero, initial=-np.inf))
+    gtol = 1e-12 * (1.0 + max(-low, float(_amax(grad))) + abs(nu))
     optimal = (
         conditioned
-        and float(_amax(breach)) <= gtol
+        and low >= -gtol  # nowhere downhill: at zero the gradient points inwards
+        and high <= gtol  # and where x is free it vanishes
         and float(_amin(x)) >= -xtol
         and float(_amax(x - hi)) <= xtol
     )

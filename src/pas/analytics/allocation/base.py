@@ -103,13 +103,16 @@ class _OneThread:
 
     def __enter__(self) -> None:
         _limited.active = True
-        saved = []
-        for get, put in _switches():
-            threads = get()
-            if threads != 1:
-                put(1)
-                saved.append((put, threads))
-        self.saved = saved
+        self.saved: list[tuple[Callable[[int], Any], int]] = []
+        try:
+            for get, put in _switches():
+                threads = get()
+                if threads != 1:
+                    put(1)
+                    self.saved.append((put, threads))
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         for put, threads in self.saved:
@@ -117,20 +120,31 @@ class _OneThread:
         _limited.active = False
 
 
-#: below this many assets OpenBLAS keeps every product and factorisation of an
-#: allocation on the calling thread anyway (measured: no worker-thread CPU time for
-#: N <= 32, T <= 5,000, every fast-path scheme, both covariances); no limit is set
-THREADED_FROM = 32
+class _Held:
+    """The caller knows BLAS stays on its thread: nested limits are skipped, nothing is set."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        _limited.active = True
+
+    def __exit__(self, *exc: object) -> None:
+        _limited.active = False
 
 
-def blas_threads(n_assets: int, small: int = 200) -> AbstractContextManager[None]:
-    """Limit BLAS to one thread for THREADED_FROM..`small` assets (threads cost more there).
+def blas_threads(
+    n_assets: int, small: int = 200, *, single_anyway: bool = False
+) -> AbstractContextManager[None]:
+    """Limit BLAS to one thread for problems up to `small` assets (threads cost more there).
 
-    The libraries are inspected once per process; nested calls reuse the outer limit.
+    The libraries are inspected once per process; nested calls reuse the
+    outer limit. `single_anyway` says the caller measured that BLAS keeps
+    this work on the calling thread (allocation/lean.py): no thread counts
+    are read or set, and nested calls inside do not set them either.
     """
-    if not THREADED_FROM <= n_assets <= small or getattr(_limited, "active", False):
+    if n_assets > small or getattr(_limited, "active", False):
         return _AS_IS
-    return _OneThread()
+    return _Held() if single_anyway else _OneThread()
 
 
 class _AsIs:

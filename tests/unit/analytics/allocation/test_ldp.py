@@ -7,7 +7,7 @@ import pytest
 from threadpoolctl import threadpool_info
 
 from pas.analytics.allocation import boxqp, ldp
-from pas.analytics.allocation.base import THREADED_FROM, blas_threads
+from pas.analytics.allocation.base import blas_threads
 from pas.analytics.allocation.constraints import build_constraints
 from pas.analytics.allocation.max_sharpe import max_sharpe_conic
 from pas.analytics.allocation.min_variance import min_variance_conic
@@ -106,15 +106,24 @@ def _threads() -> list[int]:
     return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
 
 
-def test_blas_threads_limits_mid_sizes_and_restores() -> None:
+def test_blas_threads_limits_and_restores() -> None:
     before = _threads()
-    with blas_threads(THREADED_FROM, small=1000):
+    with blas_threads(20, small=1000):
         assert set(_threads()) == {1}
         with blas_threads(500, small=1000):  # nested: the outer limit holds
             assert set(_threads()) == {1}
         assert set(_threads()) == {1}
     assert _threads() == before
-    with blas_threads(THREADED_FROM - 1, small=1000):  # tiny problems run on one thread anyway
+    with blas_threads(2000, small=1000):  # large problems keep their threads
         assert _threads() == before
-    with blas_threads(2000, small=1000):
+
+
+def test_blas_threads_single_anyway_sets_nothing_nested_either() -> None:
+    before = _threads()
+    with blas_threads(20, small=1000, single_anyway=True):
         assert _threads() == before
+        with blas_threads(20, small=1000):
+            assert _threads() == before
+    with blas_threads(20, small=1000):  # the flag is cleared on exit
+        assert set(_threads()) == {1}
+    assert _threads() == before

@@ -79,12 +79,12 @@ class SampleCovariance:
     def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> SampleCovariance:
         """Estimate; the result is in `cov_` (annual, DataFrame symbols x symbols)."""
         values = _check(returns)
-        cov = _sample_cov(values, values.mean(axis=0))
+        cov = sample_covariance(values, values.mean(axis=0))
         self.cov_ = pd.DataFrame(cov, index=returns.columns, columns=returns.columns)
         return self
 
 
-def _sample_cov(values: np.ndarray, mean: np.ndarray) -> np.ndarray:
+def sample_covariance(values: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Return the annual sample covariance (ddof=1) of `values` around their column `mean`.
 
     np.cov's generality (weights, copies, checks) costs more than the product
@@ -111,7 +111,7 @@ def _historical_sample(returns: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
         values = _check(returns)  # raises for NaN/inf; lets finite overflow through as before
     cols = returns.columns
     return pd.Series(mean * TRADING_DAYS, index=cols), pd.DataFrame(
-        _sample_cov(values, mean), index=cols, columns=cols
+        sample_covariance(values, mean), index=cols, columns=cols
     )
 
 

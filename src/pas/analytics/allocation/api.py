@@ -13,6 +13,7 @@ from pas.analytics import estimators as est
 from pas.analytics.allocation.base import SchemeInput, blas_threads
 from pas.analytics.allocation.constraints import Bounds, build_constraints
 from pas.analytics.allocation.engine import run_scheme
+from pas.analytics.allocation.lean import eligible, lean_allocate
 from pas.analytics.allocation.registry import get_scheme
 from pas.analytics.allocation.result import Allocation, SchemeResult, SolverInfo
 from pas.analytics.allocation.summary import build_allocation
@@ -211,6 +212,24 @@ def allocate(
     bands; `cash` is the cash allowance (max or (min, max)). See docs/allocation.md.
     """
     scheme = get_scheme(method)
+    options = {
+        "sector_caps": sector_caps, "sectors": sectors, "factors": factors, "as_of": as_of,
+        "current_weights": current_weights, "max_turnover": max_turnover, "costs": costs,
+        "cash": cash,
+    }  # fmt: skip
+    if eligible(method, expected_returns, covariance, bounds) and all(
+        v is None for v in options.values()
+    ):
+        record = _record(
+            risk_free, covariance, expected_returns, bounds, lookback, options, scheme_params
+        )
+        lean = lean_allocate(
+            prices, returns, method=method, risk_free=risk_free,
+            expected_returns=expected_returns, covariance=covariance, bounds=bounds,
+            lookback=lookback, record=record, scheme_params=scheme_params,
+        )  # fmt: skip
+        if lean is not None:
+            return lean
     window, price_window = returns_window(prices, returns, as_of, lookback)
     with blas_threads(window.shape[1], small=1000):
         inputs = estimate(
@@ -252,14 +271,15 @@ def allocate_estimated(
     window, clean = inputs.window, inputs.clean
     symbols = window.columns
     kept = clean.columns.tolist()
-    record = {
-        "risk_free": inputs.risk_free, "covariance": inputs.covariance,
-        "expected_returns": inputs.expected_returns, "bounds": bounds,
-        "sector_caps": sector_caps, "sectors": sectors, "current_weights": current_weights,
-        "max_turnover": max_turnover, "costs": costs, "cash": cash, "lookback": lookback,
-        "as_of": None if as_of is None else str(as_of), "factors": inputs.factors,
-        **scheme_params,
+    options = {
+        "sector_caps": sector_caps, "sectors": sectors, "factors": inputs.factors, "as_of": as_of,
+        "current_weights": current_weights, "max_turnover": max_turnover, "costs": costs,
+        "cash": cash,
     }  # fmt: skip
+    record = _record(
+        inputs.risk_free, inputs.covariance, inputs.expected_returns, bounds, lookback, options,
+        scheme_params,
+    )  # fmt: skip
     notes = list(inputs.notes)
     if inputs.model is None:
         return _no_data(window, method, inputs.risk_free, notes, record)
@@ -281,6 +301,27 @@ def allocate_estimated(
         method=used, requested=method, fallback=fallback, returns=clean, factors=inputs.factors,
         sectors=sectors, estimators=(model.expected_returns, model.covariance), params=record,
     )  # fmt: skip
+
+
+def _record(
+    risk_free: float,
+    covariance: str,
+    expected_returns: str | None,
+    bounds: Any,
+    lookback: int | None,
+    options: dict[str, Any],
+    scheme_params: dict[str, Any],
+) -> dict[str, Any]:
+    """Return the parameters an Allocation records (and hashes) for reproduction."""
+    as_of = options["as_of"]
+    return {
+        "risk_free": risk_free, "covariance": covariance, "expected_returns": expected_returns,
+        "bounds": bounds, "sector_caps": options["sector_caps"], "sectors": options["sectors"],
+        "current_weights": options["current_weights"], "max_turnover": options["max_turnover"],
+        "costs": options["costs"], "cash": options["cash"], "lookback": lookback,
+        "as_of": None if as_of is None else str(as_of), "factors": options["factors"],
+        **scheme_params,
+    }  # fmt: skip
 
 
 def _arrays(

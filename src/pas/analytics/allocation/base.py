@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar, Protocol
@@ -66,32 +66,100 @@ def _blas_libraries() -> tuple[Any, ...]:
     return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
 
 
+def _openblas_switch(lib: Any) -> tuple[Callable[[], int], Callable[[int], Any]] | None:
+    """Return the C functions (get, set) of an OpenBLAS thread count, or None (not pthreads)."""
+    if lib.internal_api != "openblas" or getattr(lib, "threading_layer", None) != "pthreads":
+        return None
+    for prefix in ("", "scipy_"):
+        for suffix in ("", "64_", "_64"):
+            get = getattr(lib.dynlib, f"{prefix}openblas_get_num_threads{suffix}", None)
+            put = getattr(lib.dynlib, f"{prefix}openblas_set_num_threads{suffix}", None)
+            if get is not None and put is not None:
+                return get, put
+    return None
+
+
+@lru_cache(maxsize=1)
+def _switches() -> tuple[tuple[Callable[[], int], Callable[[int], Any]], ...]:
+    """Return (get, set) thread-count functions per BLAS library, resolved once per process.
+
+    OpenBLAS with its own threads (pthreads) is switched through its C API
+    directly: threadpoolctl's per-call layers cost more than a small solve
+    when the caches are cold. Other libraries go through threadpoolctl.
+    """
+    return tuple(
+        _openblas_switch(lib) or (lib.get_num_threads, lib.set_num_threads)
+        for lib in _blas_libraries()
+    )
+
+
 _limited = threading.local()
 
 
-@contextmanager
-def blas_threads(n_assets: int, small: int = 200) -> Iterator[None]:
+class _OneThread:
+    """BLAS at one thread inside the block; the previous thread counts come back on exit."""
+
+    __slots__ = ("saved",)
+
+    def __enter__(self) -> None:
+        _limited.active = True
+        self.saved: list[tuple[Callable[[int], Any], int]] = []
+        try:
+            for get, put in _switches():
+                threads = get()
+                if threads != 1:
+                    put(1)
+                    self.saved.append((put, threads))
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        for put, threads in self.saved:
+            put(threads)
+        _limited.active = False
+
+
+class _Held:
+    """The caller knows BLAS stays on its thread: nested limits are skipped, nothing is set."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        _limited.active = True
+
+    def __exit__(self, *exc: object) -> None:
+        _limited.active = False
+
+
+def blas_threads(
+    n_assets: int, small: int = 200, *, single_anyway: bool = False
+) -> AbstractContextManager[None]:
     """Limit BLAS to one thread for problems up to `small` assets (threads cost more there).
 
-    The libraries are inspected once per process (threadpoolctl's `limit`
-    would re-inspect on every call); nested calls reuse the outer limit.
+    The libraries are inspected once per process; nested calls reuse the
+    outer limit. `single_anyway` says the caller measured that BLAS keeps
+    this work on the calling thread (allocation/lean.py): no thread counts
+    are read or set, and nested calls inside do not set them either.
     """
     if n_assets > small or getattr(_limited, "active", False):
-        yield
-        return
-    _limited.active = True
-    changed = []
-    try:
-        for lib in _blas_libraries():
-            threads = lib.get_num_threads()
-            if threads != 1:
-                lib.set_num_threads(1)
-                changed.append((lib, threads))
-        yield
-    finally:
-        for lib, threads in changed:
-            lib.set_num_threads(threads)
-        _limited.active = False
+        return _AS_IS
+    return _Held() if single_anyway else _OneThread()
+
+
+class _AsIs:
+    """BLAS left as it is (one shared instance: nothing to set up per call)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_AS_IS = _AsIs()
 
 
 def project(data: SchemeInput, target: np.ndarray, cash: float = 0.0) -> SchemeResult:

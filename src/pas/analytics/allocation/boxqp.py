@@ -9,7 +9,10 @@ solved by block principal pivoting on the KKT conditions (Júdice & Pires,
 solves the equality-constrained problem on the free set by one Cholesky
 factorisation, so the answer is exact to rounding once the active set is
 right. A failed factorisation (a singular free block) or no convergence
-returns `ok=False`; callers then use the general conic solver.
+returns `ok=False`; callers then use the general conic solver. Small
+long-only problems with q = 0 (min-variance, homogenised max-Sharpe) first
+try the least-distance solve of ldp.py: one compiled NNLS, taken when it
+passes the same KKT tests, else its active set starts the pivoting.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, get_lapack_funcs
+
+from pas.analytics.allocation.ldp import simplex_qp
 
 AT_LOWER, FREE, AT_UPPER = -1, 0, 1
 
@@ -49,14 +54,14 @@ def solve_fixed(
     x = np.where(status == AT_LOWER, lo, hi)
     x[free] = 0.0
     # with every fixed weight at zero P @ x vanishes: skip the product
-    rhs = -(q + P @ x)[free] if x.any() else -q[free]
+    rhs = -(q + P @ x)[free] if _any(x) else -q[free]
     P_ff = P.take(free, axis=0).take(free, axis=1)
     if a is not None:
         solved = _solve_free(P_ff, a[free], rhs, total - float(a @ x))
     elif len(free) <= SMALL:
-        solved = _bordered(P_ff, 1.0, rhs, total - float(x.sum()))
+        solved = _bordered(P_ff, 1.0, rhs, total - float(np.add.reduce(x)))
     else:
-        solved = _cholesky(P_ff, np.ones(len(free)), rhs, total - float(x.sum()))
+        solved = _cholesky(P_ff, np.ones(len(free)), rhs, total - float(np.add.reduce(x)))
     if solved is None:
         return None
     x[free], nu = solved
@@ -67,9 +72,11 @@ def solve_fixed(
 SMALL = 120
 #: problems from this size start from a conjugate-gradient guess of the support
 GUESS_FROM = 150
+#: long-only problems with q = 0 up to this size go to the least-distance solve first (ldp.py)
+LDP_UP_TO = 40
 _gesv = get_lapack_funcs("gesv", dtype=np.float64)
-#: ndarray.max without its Python-level dispatch (the same ufunc reduction, NaN included)
-_amax = np.maximum.reduce
+#: ndarray.max / any without their Python-level dispatch (the same ufunc reductions, NaN included)
+_amax, _any = np.maximum.reduce, np.logical_or.reduce
 
 
 def _solve_free(
@@ -160,7 +167,7 @@ def _first_guess(P: np.ndarray, q: np.ndarray, lo: np.ndarray, a: np.ndarray | N
     makes the first factorisation the size of the likely support instead of n."""
     n = len(q)
     status = np.zeros(n, dtype=np.int8)
-    if n < GUESS_FROM or q.any() or lo.any():
+    if n < GUESS_FROM or _any(q) or _any(lo):
         return status
     b = np.ones(n) if a is None else a
     x, r = np.zeros(n), b.copy()
@@ -180,6 +187,29 @@ def _first_guess(P: np.ndarray, q: np.ndarray, lo: np.ndarray, a: np.ndarray | N
     return status
 
 
+def _least_distance_first(
+    P: np.ndarray,
+    q: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    total: float,
+    a: np.ndarray | None,
+) -> BoxSolution | np.ndarray | None:
+    """Return the least-distance answer (ldp.py) when it passes the KKT tests, else its
+    active set as a first guess, or None when the problem is not long-only with q = 0."""
+    if not total > 0 or _any(q) or _any(lo):
+        return None
+    if a is None:
+        a = np.empty(len(q))
+        a.fill(1.0)
+    direct = simplex_qp(P, a, hi, total)
+    if direct is None:
+        return None
+    x, nu, at_zero, optimal = direct
+    status = -at_zero.astype(np.int8)  # AT_LOWER (-1) where x = 0, else FREE (0)
+    return BoxSolution(clip_box(x, lo, hi), nu, status, 1, True) if optimal else status
+
+
 def solve_box_qp(
     P: np.ndarray,
     q: np.ndarray,
@@ -192,6 +222,11 @@ def solve_box_qp(
 ) -> BoxSolution:
     """Return the exact minimiser of the box QP (see the module docstring), warm-started by `status`."""
     n = len(q)
+    if status is None and n <= LDP_UP_TO:
+        direct = _least_distance_first(P, q, lo, hi, total, a)
+        if isinstance(direct, BoxSolution):
+            return direct
+        status = direct
     status = _first_guess(P, q, lo, a) if status is None else status.astype(np.int8).copy()
     fixed = (lo >= hi).nonzero()[0]
     status[fixed] = AT_LOWER

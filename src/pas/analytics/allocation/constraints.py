@@ -6,6 +6,7 @@ plus a `CASH` weight `c`, with sum(w) + c = 1.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -74,16 +75,15 @@ class Constraints:
     def violations(self, w: np.ndarray, cash: float = 0.0, tol: float = FEAS_TOL) -> list[str]:
         """Return a description of every constraint `w` (and `cash`) breaks by more than tol."""
         out = []
-        if abs(float(w.sum()) + cash - 1.0) > tol:
-            out.append(f"weights sum to {float(w.sum()) + cash:.12f}, not 1")
-        for i in np.flatnonzero((w < self.lower - tol) | (w > self.upper + tol)):
+        total = float(np.add.reduce(w)) + cash
+        if abs(total - 1.0) > tol:
+            out.append(f"weights sum to {total:.12f}, not 1")
+        for i in ((w < self.lower - tol) | (w > self.upper + tol)).nonzero()[0]:
             out.append(
                 f"{self.symbols[i]} weight {w[i]:.6g} outside [{self.lower[i]}, {self.upper[i]}]"
             )
-        names, member, lo, hi = self.sectors
-        for k, total in enumerate(member @ w):
-            if total < lo[k] - tol or total > hi[k] + tol:
-                out.append(f"sector {names[k]} weight {total:.6g} outside [{lo[k]}, {hi[k]}]")
+        if self.sector_caps:
+            out += _sector_violations(self, w, tol)
         if cash < self.cash_min - tol or cash > self.cash_max + tol:
             out.append(f"cash {cash:.6g} outside [{self.cash_min}, {self.cash_max}]")
         if self.max_turnover is not None and self.current is not None:
@@ -99,6 +99,15 @@ class Constraints:
             raise InfeasibleConstraints(
                 "infeasible constraints: " + "; ".join(conflicts), constraints=conflicts
             )
+
+
+def _sector_violations(c: Constraints, w: np.ndarray, tol: float) -> list[str]:
+    names, member, lo, hi = c.sectors
+    return [
+        f"sector {names[k]} weight {total:.6g} outside [{lo[k]}, {hi[k]}]"
+        for k, total in enumerate(member @ w)
+        if total < lo[k] - tol or total > hi[k] + tol
+    ]
 
 
 def turnover_of(w: np.ndarray, current: np.ndarray) -> float:
@@ -193,9 +202,30 @@ def build_constraints(
     )  # fmt: skip
 
 
+def box_constraints(symbols: Sequence[str], bounds: Bounds) -> Constraints:
+    """Return `build_constraints(symbols, bounds)` for one global (lo, hi), checked.
+
+    The fast path's version: two filled arrays; the conflict check runs only
+    when the bounds come near infeasibility (it names the conflicts then).
+    """
+    lo, hi = _pair(bounds, "bounds")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise InvalidInput("bounds must be finite numbers")
+    n = len(symbols)
+    lower, upper = np.empty(n), np.empty(n)
+    lower[:], upper[:] = lo, hi
+    cons = Constraints(tuple(symbols), lower, upper, (None,) * n)
+    # far from the limits the sums cannot be off by FEAS_TOL, whatever their rounding
+    if not (lo <= hi and n * lo < 1.0 - 1e-6 and n * hi > 1.0 + 1e-6):
+        cons.check()
+    return cons
+
+
 def _pair(value: float | Sequence[float], what: str) -> Bounds:
     if isinstance(value, int | float):
         return 0.0, float(value)
+    if type(value) is tuple and len(value) == 2:  # the usual (lo, hi): no generator
+        return float(value[0]), float(value[1])
     pair = tuple(float(v) for v in value)
     if len(pair) != 2:
         raise InvalidInput(f"{what} must be a maximum or a (min, max) pair, got {value!r}")

@@ -10,6 +10,7 @@ invalid parameters are the caller's to fix and are raised, never hidden.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +21,9 @@ from pas.analytics.allocation.boxqp import clip_box
 from pas.analytics.allocation.registry import get_scheme
 from pas.analytics.allocation.result import SchemeResult
 from pas.core.errors import InvalidInput, OptimizationError, SolverFailed
+
+#: ndarray.all without its Python-level dispatch (the same reduction)
+_all = np.logical_and.reduce
 
 #: Exceptions that mean "this scheme cannot answer these inputs": fall back.
 RECOVERABLE = (
@@ -37,7 +41,7 @@ def run_scheme(
 ) -> tuple[SchemeResult, str, str | None]:
     """Return (result, the method that produced it, the fallback reason or None)."""
     scheme = get_scheme(method)
-    unknown = sorted(set(params) - scheme.params)
+    unknown = sorted(set(params) - scheme.params) if params else []
     if unknown:
         raise InvalidInput(
             f"{method} does not take {unknown}; it takes {sorted(scheme.params)}", params=unknown
@@ -64,16 +68,16 @@ def run_scheme(
 def checked(result: SchemeResult, data: SchemeInput, scheme: Any) -> SchemeResult:
     """Return the result with rounding cleaned; project it when it breaks a constraint."""
     w, cash = result.weights, float(result.cash)
-    if not (np.isfinite(w).all() and np.isfinite(cash)):
+    if not (_all(np.isfinite(w)) and math.isfinite(cash)):
         raise Degenerate(f"{scheme.name} produced non-finite weights")
-    if any("holding current" in note for note in result.notes):
+    if result.notes and any("holding current" in note for note in result.notes):
         return result  # a hold decision keeps today's weights exactly
     cons = data.constraints
     if getattr(scheme, "holds_cash", False):
         cons = replace(cons, cash_max=max(cons.cash_max, 1.0))
     w = np.where(np.abs(w) < 1e-15, 0.0, w)
     w = clip_box(w, cons.lower, cons.upper)
-    total = float(w.sum()) + cash
+    total = float(np.add.reduce(w)) + cash
     if abs(total - 1.0) > 1e-6:
         raise Degenerate(f"{scheme.name} weights sum to {total}")
     w, cash = w / total, cash / total

@@ -24,12 +24,17 @@ from pas.analytics.allocation.constraints import Constraints
 from pas.analytics.allocation.result import SchemeResult
 
 NO_EXCESS = "no feasible portfolio has a positive expected excess return"
+#: ndarray.all / any without their Python-level dispatch (the same ufunc reductions)
+_all, _any = np.logical_and.reduce, np.logical_or.reduce
 
 
 def max_box_excess(excess: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
     """Return the largest (μ - r_f)ᵀw over lo <= w <= hi, 1ᵀw = 1 (greedy, exact)."""
-    w, room = lo.copy(), 1.0 - float(lo.sum())
-    for i in np.argsort(-excess):
+    top = int(excess.argmax())
+    if hi[top] >= 1.0 and not _any(lo):  # long-only: the greedy puts everything on the best
+        return float(excess[top])
+    w, room = lo.copy(), 1.0 - float(np.add.reduce(lo))
+    for i in (-excess).argsort():
         step = min(hi[i] - lo[i], room)
         w[i] += step
         room -= step
@@ -55,11 +60,13 @@ def _tau_star(cov: np.ndarray, excess: np.ndarray, a: np.ndarray, b: np.ndarray)
 
 def _homogenised_long_only(cov: np.ndarray, excess: np.ndarray) -> tuple[np.ndarray, int] | None:
     """Return (w, pivots) of max Sharpe over w >= 0, 1ᵀw = 1 via min yᵀΣy, excessᵀy = 1, y >= 0."""
-    n = len(excess)
-    sol = solve_box_qp(cov, np.zeros(n), np.zeros(n), np.full(n, np.inf), 1.0, a=excess)
-    if not sol.ok or sol.x.sum() <= 0:
+    zero, unbounded = np.zeros(len(excess)), np.empty(len(excess))
+    unbounded.fill(np.inf)
+    sol = solve_box_qp(cov, zero, zero, unbounded, 1.0, a=excess)
+    total = np.add.reduce(sol.x)
+    if not sol.ok or total <= 0:
         return None
-    return sol.x / sol.x.sum(), sol.iterations
+    return sol.x / total, sol.iterations
 
 
 def fast_max_sharpe(
@@ -71,7 +78,7 @@ def fast_max_sharpe(
     if start is None:
         return None
     w, pivots = start
-    if (w >= lo).all() and (w <= hi).all() and not lo.any():
+    if _all(w >= lo) and _all(w <= hi) and not _any(lo):
         return w, pivots
     tau = float(w @ cov @ w) / max(float(excess @ w), 1e-300)
     status: np.ndarray | None = np.where(w > 0, 0, -1).astype(np.int8)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import clarabel
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
+from scipy.linalg import get_lapack_funcs
 
 from pas.analytics.allocation.base import SchemeInput, project, timed
 from pas.analytics.allocation.conic import require_solved, solve_conic
@@ -28,6 +28,9 @@ from pas.analytics.allocation.result import SchemeResult
 from pas.core.errors import InvalidInput, SolverFailed
 
 RC_TOL = 1e-14
+_potrf, _potrs = get_lapack_funcs(("potrf", "potrs"), dtype=np.float64)
+#: ndarray.max / all / any without their Python-level dispatch (the same ufunc reductions)
+_amax, _all, _any = np.maximum.reduce, np.logical_and.reduce, np.logical_or.reduce
 #: the risk contributions a converged solve must meet (relative to the total risk)
 RC_ACCEPT = 1e-11
 
@@ -45,6 +48,25 @@ def _meets(cov: np.ndarray, y: np.ndarray, budgets: np.ndarray) -> bool:
     return bool(np.abs(risk_contributions(cov, w) - budgets).max() <= RC_ACCEPT)
 
 
+def _newton_step(C: np.ndarray, curvature: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """Return (C + diag(curvature))⁻¹ grad by Cholesky: the LAPACK calls of scipy's
+    cho_factor/cho_solve (same numbers, same checks) without their per-call layers."""
+    H = C.copy()
+    H.flat[:: len(grad) + 1] += curvature
+    if not (_all(np.isfinite(H), axis=None) and _all(np.isfinite(grad))):
+        raise SolverFailed("risk parity Newton step failed: array must not contain infs or NaNs")
+    factor, info = _potrf(H, lower=0, overwrite_a=1, clean=0)
+    if info > 0:
+        raise SolverFailed(
+            f"risk parity Newton step failed: {info}-th leading minor of the array"
+            " is not positive definite"
+        )
+    step, info = _potrs(factor, grad, lower=0)
+    if info != 0:
+        raise SolverFailed(f"risk parity Newton step failed: LAPACK info {info}")
+    return np.asarray(step)
+
+
 def risk_budget_newton(
     cov: np.ndarray, budgets: np.ndarray, max_iter: int = 100
 ) -> tuple[np.ndarray, int]:
@@ -55,23 +77,20 @@ def risk_budget_newton(
     best_dev, best_y = np.inf, y
     for it in range(1, max_iter + 1):
         Cy = C @ y
-        dev = float(np.abs(y * Cy / float(y @ Cy) - budgets).max())
+        dev = float(_amax(np.abs(y * Cy / float(y @ Cy) - budgets)))
         if dev < best_dev:
             best_dev, best_y = dev, y
-        if np.abs(y * Cy - budgets).max() <= RC_TOL:
-            return y / y.sum(), it
+        if _amax(np.abs(y * Cy - budgets)) <= RC_TOL:
+            return y / np.add.reduce(y), it
         grad = Cy - budgets / y
-        try:
-            step = cho_solve(cho_factor(C + np.diag(budgets / y**2)), grad)
-        except (LinAlgError, ValueError) as exc:
-            raise SolverFailed(f"risk parity Newton step failed: {exc}") from exc
+        step = _newton_step(C, budgets / y**2, grad)
         decrement = float(np.sqrt(max(grad @ step, 0.0)))
         if decrement < 1e-10 and best_dev <= RC_ACCEPT and _meets(cov, best_y, budgets):
             # at machine precision: on ill-conditioned covariances the contributions
             # jitter around 1e-12 and RC_TOL is out of reach, more steps only add noise
             return best_y / best_y.sum(), it
         size = 1.0 if decrement < 0.25 else 1.0 / (1.0 + decrement)
-        while (y - size * step <= 0).any():
+        while _any(y - size * step <= 0):
             size *= 0.5
         y = y - size * step
     if best_dev <= RC_ACCEPT and _meets(cov, best_y, budgets):

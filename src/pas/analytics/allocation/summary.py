@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,14 +19,24 @@ TRADING_DAYS = 252
 
 def weights_series(symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cash: float) -> pd.Series:
     """Return weights over every requested symbol (0 where excluded) plus CASH when held."""
-    return _weights(symbols, symbols.tolist(), kept, w, cash)
+    labels = symbols.tolist()
+    values, index = _weight_values(symbols, labels, list(kept) == labels, kept, w, cash)
+    return pd.Series(values, index=index, copy=False)
 
 
-def _weights(
-    symbols: pd.Index, labels: list[str], kept: Sequence[str], w: np.ndarray, cash: float
-) -> pd.Series:
-    """Return `weights_series` given the labels of `symbols` (listed once by the caller)."""
-    if list(kept) == labels:
+def _weight_values(
+    symbols: pd.Index,
+    labels: list[str],
+    same: bool,
+    kept: Sequence[str],
+    w: np.ndarray,
+    cash: float,
+) -> tuple[np.ndarray, pd.Index]:
+    """Return (weights over `labels` (+ CASH when held) summing to 1, their index).
+
+    `same` says `kept` lists exactly `labels` (the caller compared them once).
+    """
+    if same:
         values = np.asarray(w, dtype=float)
     else:
         where = {s: i for i, s in enumerate(kept)}
@@ -33,8 +44,16 @@ def _weights(
     index = symbols
     if cash > 1e-12:
         values, index = np.append(values, cash), symbols.append(pd.Index([CASH]))
-    # values are float64 already: naming the dtype would only add pandas' dtype checks
-    return pd.Series(values / values.sum(), index=index, copy=False)
+    return values / np.add.reduce(values), index
+
+
+def _last_date(index: pd.Index) -> pd.Timestamp | None:
+    """Return the last date of a DatetimeIndex (None for other or empty indexes)."""
+    if not isinstance(index, pd.DatetimeIndex) or not len(index):
+        return None
+    if isinstance(index.dtype, np.dtype):  # tz-naive: box the datetime64 directly
+        return pd.Timestamp(index.values[-1])
+    return index[-1]
 
 
 def sector_weights(weights: pd.Series, sectors: Mapping[str, str] | None) -> pd.Series | None:
@@ -150,20 +169,19 @@ def build_allocation(
 ) -> Allocation:
     """Return the frozen Allocation of a scheme result over the kept symbols."""
     labels = symbols.tolist()
-    weights = _weights(symbols, labels, kept, result.weights, result.cash)
-    full = weights.to_numpy()
-    cash = float(full[-1]) if len(full) > len(labels) else 0.0
-    w = full[: len(labels)] if list(kept) == labels else weights.reindex(kept).to_numpy()
+    same = list(kept) == labels
+    values, index = _weight_values(symbols, labels, same, kept, result.weights, result.cash)
+    weights = pd.Series(values, index=index, copy=False)
+    n = len(labels)
+    cash = float(values[n]) if len(values) > n else 0.0
+    w = values[:n] if same else weights.reindex(kept).to_numpy()
     variance = max(float(w @ (cov @ w)), 0.0)
-    vol = float(np.sqrt(variance))
+    vol = math.sqrt(variance)
     expected = float(w @ mu) + cash * risk_free
-    as_of = (
-        returns.index[-1] if isinstance(returns.index, pd.DatetimeIndex) and len(returns) else None
-    )
     return Allocation(
         weights=weights,
         method=method,
-        as_of=as_of,
+        as_of=_last_date(returns.index),
         expected_return=expected,
         volatility=vol,
         sharpe=(expected - risk_free) / vol if vol > 1e-12 else None,
@@ -173,7 +191,7 @@ def build_allocation(
         covariance_estimator=estimators[1],
         requested_method=requested,
         risk_free=risk_free,
-        n_obs=len(returns),
+        n_obs=len(returns.index),
         notes=(*notes, *result.notes),
         provenance=(returns, dict(params)),
         basis=AllocationBasis(symbols, tuple(kept), w, cov, returns, factors, sectors),

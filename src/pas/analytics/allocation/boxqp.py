@@ -12,7 +12,9 @@ right. A failed factorisation (a singular free block) or no convergence
 returns `ok=False`; callers then use the general conic solver. Small
 long-only problems with q = 0 (min-variance, homogenised max-Sharpe) first
 try the least-distance solve of ldp.py: one compiled NNLS, taken when it
-passes the same KKT tests, else its active set starts the pivoting.
+passes the same KKT tests, else its active set starts the pivoting. Long-only
+problems with q = 0 and no binding upper bound pivot in a leaner loop (the
+same solves and tests, fewer numpy calls per pivot).
 """
 
 from __future__ import annotations

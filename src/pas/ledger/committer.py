@@ -97,16 +97,27 @@ class GroupCommitter:
         for thread in self._threads:
             thread.start()
 
+    @property
+    def timeout_s(self) -> float:
+        """Return how long a writer waits for its event to become durable."""
+        return self._timeout
+
     def wait(
-        self, seq: int, generation: int | None = None, event: LedgerEvent | None = None
+        self,
+        seq: int,
+        generation: int | None = None,
+        event: LedgerEvent | None = None,
+        *,
+        timeout_s: float | None = None,
     ) -> None:
         """Block until event `seq` is committed; raise Lost or JournalUnavailable otherwise.
 
         A writer that knows its event hands it over, which spares the committer a
         read of the stream when the batch has no holes. Each waiter sleeps on its
         own flag, woken only once its event is durable (no thundering herd).
+        `timeout_s` overrides the committer's own wait (0: only check).
         """
-        deadline = time.monotonic() + self._timeout
+        deadline = time.monotonic() + (self._timeout if timeout_s is None else timeout_s)
         while True:
             with self._cond:
                 if self._done(seq, generation):

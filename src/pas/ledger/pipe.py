@@ -60,7 +60,7 @@ class ScriptPipe:
         load: Callable[[str], str],
         committer: GroupCommitter,
         *,
-        timeout_s: float = 10.0,
+        timeout_s: float | None = None,
     ) -> None:
         self.r = client
         self.key = key
@@ -80,8 +80,10 @@ class ScriptPipe:
     def call(self, name: str, kind: str, at: dt.datetime, argv: tuple[Any, ...]) -> Call:
         """Run script `name`; return once refused, repeated or (on success) durable.
 
-        Raises what talking to Redis raised, or JournalUnavailable when the event
-        is applied but not journaled in time.
+        Raises what talking to Redis raised, or JournalUnavailable when Redis
+        does not answer in time or the event is applied but not journaled in
+        time (the committer's timeout; the caller may repeat a reservation with
+        the same client_id).
         """
         call = Call(name, kind, at, argv)
         with self._cond:
@@ -90,17 +92,20 @@ class ScriptPipe:
             self._queue.append(call)
             if len(self._queue) == 1 or len(self._queue) == self._expect:
                 self._cond.notify()
-        if not call.done.wait(self._timeout):
+        timeout = self._timeout if self._timeout is not None else self._committer.timeout_s
+        if not call.done.wait(timeout):
             with self._cond:  # still queued: take it back, nothing was sent
                 if call in self._queue:
                     self._queue.remove(call)
                     raise JournalUnavailable("Redis did not take the write in time")
-            if not call.done.wait(self._timeout):  # sent, but neither answer nor error came
+            # sent: wait for Redis' answer unless it came already (the event is then late)
+            if call.reply is None and call.error is None and not call.done.wait(timeout):
                 raise JournalUnavailable("Redis did not answer the write in time")
         if call.error is not None:
             raise call.error
         if call.event is not None and self._committer.committed < call.event.seq:
-            self._committer.wait(call.event.seq)  # woken by a reset or close: the usual checks
+            # not durable in time, or woken by a reset or close: the committer's verdict
+            self._committer.wait(call.event.seq, timeout_s=0)
         return call
 
     def close(self) -> None:
@@ -189,12 +194,14 @@ class ScriptPipe:
                 call.error = reply
                 call.done.set()
                 continue
-            call.reply = reply = list(reply)
+            reply = list(reply)
             if reply[0] == b"ok" or reply[0] == "ok":
                 raw = reply[2]
                 call.event = LedgerEvent(int(reply[1]), call.kind, call.at, json.loads(raw), raw)
+                call.reply = reply  # after the event: a writer that timed out reads both
                 durable.append((call.event, call.done))
             else:
+                call.reply = reply
                 call.done.set()
         if durable:
             self._committer.hand_over(durable)

@@ -167,3 +167,21 @@ def test_flag_wakes_once_and_times_out() -> None:
     assert flag.wait(5) and flag.is_set() and flag.wait(0)
     flag.set()  # a second set does nothing
     assert flag.wait(0)
+
+
+def test_a_write_the_database_does_not_take_in_time_is_refused_after_the_committers_timeout(
+    ledger_factory: Callable[[str, str], Any],
+) -> None:
+    import time
+
+    from tests.unit.ledger.test_recovery import _broken_engine
+
+    ledger = ledger_factory("redis", "sqlite")
+    sid = funded(ledger)
+    ledger._committer._timeout = 0.3
+    ledger.journal.close()
+    ledger.journal.engine = _broken_engine()
+    start = time.monotonic()
+    with pytest.raises(JournalUnavailable, match="applied but not yet journaled"):
+        ledger.reserve(sid, "no-db", "PG", "buy", "1", "10")
+    assert time.monotonic() - start < 3  # one timeout, not the pipe's and the committer's

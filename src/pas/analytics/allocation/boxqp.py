@@ -268,14 +268,23 @@ def _nonnegative_pivots(
         bad = np.where(free, x < -xtol, grad < -gtol).nonzero()[0]
         if not len(bad):
             return x, nu, free, it, True
-        if len(bad) < best:
-            best, backups = len(bad), 3
-        elif backups > 0:
-            backups -= 1
-        else:
-            bad = bad[-1:]  # Murty's rule: the largest index
+        bad, best, backups = anti_cycling(bad, best, backups)
         free[bad] = ~free[bad]
     return x, nu, free, max_iter, False
+
+
+def anti_cycling(bad: np.ndarray, best: int, backups: int) -> tuple[np.ndarray, int, int]:
+    """Return (indices to swap, best count, backups left) for one active-set pivot.
+
+    Every violator swaps while their number falls; after three rounds without
+    a new low only the largest index swaps (Murty's rule), which ends cycling.
+    Start with best = n + 1, backups = 3.
+    """
+    if len(bad) < best:
+        return bad, len(bad), 3
+    if backups > 0:
+        return bad, best, backups - 1
+    return bad[[int(np.argmax(bad))]], best, backups
 
 
 def solve_box_qp(
@@ -316,12 +325,7 @@ def solve_box_qp(
         bad, _ = _infeasible(P, q, lo, hi, x, nu, status, a, fixed)
         if len(bad) == 0:
             return BoxSolution(clip_box(x, lo, hi), nu, status, it, True)
-        if len(bad) < best:
-            best, backups = len(bad), 3
-        elif backups > 0:
-            backups -= 1
-        else:
-            bad = bad[[int(np.argmax(bad))]]
+        bad, best, backups = anti_cycling(bad, best, backups)
         was_free = status[bad] == FREE
         leaving = bad[was_free]
         status[bad[~was_free]] = FREE

@@ -22,6 +22,7 @@ import numpy as np
 from scipy.linalg import get_lapack_funcs
 
 from pas.analytics.allocation.api import MIN_OBS
+from pas.analytics.allocation.boxqp import anti_cycling
 from pas.analytics.estimators import TRADING_DAYS, ledoit_wolf
 
 _potrf, _potrs = get_lapack_funcs(("potrf", "potrs"), dtype=np.float64)
@@ -152,12 +153,7 @@ def tangency(
             entering = (grad < -gtol) & out
             if low < -xtol or entering.any():
                 bad = np.concatenate((support[z < -xtol], entering.nonzero()[0]))
-                if len(bad) < best:
-                    best, backups = len(bad), 3
-                elif backups > 0:
-                    backups -= 1
-                else:
-                    bad = bad[[int(np.argmax(bad))]]
+                bad, best, backups = anti_cycling(bad, best, backups)
                 free[bad] = ~free[bad]
                 continue
         y = np.zeros(len(excess))

@@ -143,7 +143,14 @@ class ScriptPipe:
                     call.done.set()
                 continue
             self.rounds += 1
-            self._settle(batch, replies)
+            try:
+                self._settle(batch, replies)
+            except Exception as exc:  # keep serving: the thread must outlive one bad round
+                log.exception("ledger pipe: could not settle a round")
+                for call in batch:  # not acknowledged; what Redis applied is in the stream
+                    if not call.done.is_set():
+                        call.error = JournalUnavailable(f"the write's outcome is unknown: {exc}")
+                        call.done.set()
 
     def _gather(self) -> None:
         """Give the writers of the last round a moment to queue their next call (lock held).

@@ -185,3 +185,26 @@ def test_a_write_the_database_does_not_take_in_time_is_refused_after_the_committ
     with pytest.raises(JournalUnavailable, match="applied but not yet journaled"):
         ledger.reserve(sid, "no-db", "PG", "buy", "1", "10")
     assert time.monotonic() - start < 3  # one timeout, not the pipe's and the committer's
+
+
+def test_a_round_that_cannot_be_settled_fails_its_writers_and_the_pipe_goes_on(
+    ledger_factory: Callable[[str, str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pas.ledger import pipe
+
+    ledger = ledger_factory("redis", "mysql")
+    sid = funded(ledger)
+
+    def broken(_: Any) -> Any:
+        raise ValueError("unreadable reply")
+
+    monkeypatch.setattr(pipe.json, "loads", broken)
+    with pytest.raises(JournalUnavailable, match="outcome is unknown"):
+        ledger.reserve(sid, "lost-reply", "KO", "buy", "1", "10")
+    monkeypatch.undo()
+    _, created = ledger.reserve(sid, "next", "KO", "buy", "1", "10")  # the pipe still serves
+    assert created
+    again, created = ledger.reserve(sid, "lost-reply", "KO", "buy", "1", "10")
+    assert not created and again.client_id == "lost-reply"  # Redis had applied it
+    assert [e.seq for e in ledger.events()] == [1, 2, 3]  # journaled from the stream
+    assert ledger.verify().ok

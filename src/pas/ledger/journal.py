@@ -127,15 +127,12 @@ class SqlJournal:
     def _literal_rows(self, driver: Any, events: Sequence[LedgerEvent]) -> str:
         """Return `(account, seq, kind, at, data), ...` as SQL literals (PyMySQL escaping)."""
         account = driver.escape(self.account)
-        kinds: dict[str, str] = {}
         parts = []
-        for e in events:
-            kind = kinds.get(e.kind) or kinds.setdefault(e.kind, driver.escape(e.kind))
-            at = e.at.astimezone(dt.UTC) if e.at.tzinfo else e.at
+        for event in events:
+            row = to_row(self.account, event)
             parts.append(
-                f"({account},{int(e.seq)},{kind},"
-                f"'{at.replace(tzinfo=None).isoformat(' ', 'microseconds')}',"
-                f"{driver.escape(_text(e.raw) if e.raw else encode(e.data))})"
+                f"({account},{int(row['seq'])},{driver.escape(row['kind'])},"
+                f"'{row['at'].isoformat(' ', 'microseconds')}',{driver.escape(row['data'])})"
             )
         return ",".join(parts)
 

@@ -57,7 +57,7 @@ class ScriptPipe:
         client: Any,
         key: str,
         shas: dict[str, str],
-        load: Callable[[str], str],
+        run_one: Callable[..., list[Any]],
         committer: GroupCommitter,
         *,
         timeout_s: float | None = None,
@@ -65,7 +65,7 @@ class ScriptPipe:
         self.r = client
         self.key = key
         self.shas = shas
-        self._load = load
+        self._run_one = run_one
         self._committer = committer
         self._timeout = timeout_s
         self._cond = threading.Condition()
@@ -187,11 +187,8 @@ class ScriptPipe:
                 replies.append(exc)
         for i, reply in enumerate(replies):
             if isinstance(reply, NoScriptError):  # Redis restarted or SCRIPT FLUSH: the script
-                call = batch[i]  # did not run, so running it now is its only run
-                self.shas[call.name] = self._load(call.name)
-                replies[i] = self.r.evalsha(
-                    self.shas[call.name], 1, self.key, call.at.isoformat(), *call.argv
-                )
+                call = batch[i]  # did not run, so running it now (it loads again) is its only run
+                replies[i] = self._run_one(call.name, call.at.isoformat(), *call.argv)
         return replies
 
     def _settle(self, batch: list[Call], replies: list[Any]) -> None:

@@ -98,18 +98,15 @@ class RedisLedger(Listeners):
             self.journal, self._fetch, ignore_existing=True, threads=committers
         )
         self._committer.flush(self.seq())  # journal what a crashed writer left in the stream
-        self._pipe = ScriptPipe(client, self.base, self._shas, self._load, self._committer)
+        self._pipe = ScriptPipe(client, self.base, self._shas, self._eval, self._committer)
 
     # -- scripts ------------------------------------------------------------
-
-    def _load(self, name: str) -> str:
-        return text(self.r.script_load(SCRIPTS[name]))
 
     def _eval(self, name: str, *argv: Any) -> list[Any]:
         try:
             reply = self.r.evalsha(self._shas[name], 1, self.base, *argv)
         except NoScriptError:  # Redis restarted or SCRIPT FLUSH: load once more
-            self._shas[name] = self._load(name)
+            self._shas[name] = text(self.r.script_load(SCRIPTS[name]))
             reply = self.r.evalsha(self._shas[name], 1, self.base, *argv)
         return list(reply)
 

@@ -262,9 +262,15 @@ def make_machine(tmp: Path, redis_url: str) -> type[RuleBasedStateMachine]:
             expected = self.model.execute(rid, Decimal(qty), Decimal(price), Decimal(fee))
             self.both("execute", expected, lambda g: g.execute(rid, qty, price, fee))
 
-        @rule(rid=reservations, price=PRICE, fee=FEE, part=st.sampled_from([1, 2]))
+        # half the fills come at the order's own limit price, as most real fills do: enough of
+        # them succeed that every run reaches fills (random prices alone left some runs with none)
+        @rule(
+            rid=reservations, price=st.just("limit") | PRICE, fee=FEE, part=st.sampled_from([1, 2])
+        )
         def fill(self, rid: int, price: str, fee: str, part: int) -> None:
             r = self.model.res[rid]
+            if price == "limit":
+                price = str(r["request"][4])
             left = r["qty"] - r["filled"]
             qty = (
                 str(left if part == 1 or left < Decimal("0.000002") else down(left / 2))
@@ -294,14 +300,19 @@ def make_machine(tmp: Path, redis_url: str) -> type[RuleBasedStateMachine]:
 @pytest.mark.slow
 def test_backends_agree_with_the_model(tmp_path: Path, redis_url: str) -> None:
     machine = make_machine(tmp_path, redis_url)
-    run_state_machine_as_test(
-        machine,
-        settings=settings(
-            max_examples=30,
-            stateful_step_count=25,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
-    # the sequences must reach fills and sells, not only refusals
+    # the sequences must reach fills and sells, not only refusals; Hypothesis switches rules
+    # off at random in some examples, so a run of 30 can miss one: explore on (at most three
+    # runs, each with new random sequences) until both were seen
+    for _ in range(3):
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=30,
+                stateful_step_count=25,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow],
+            ),
+        )
+        if SEEN["fill: ok"] > 0 and SEEN["reserve-sell: ok"] > 0:
+            break
     assert SEEN["fill: ok"] > 0 and SEEN["reserve-sell: ok"] > 0, SEEN

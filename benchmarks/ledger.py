@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import re
 import socket
@@ -28,6 +29,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import redis
@@ -109,8 +111,27 @@ def drop_prefix(prefix: str) -> None:
     client.close()
 
 
-def durable_rate(clients: int, total: int) -> tuple[float, float, float]:
-    """Return (durable reservations/s, reservations per commit, CPU µs per reservation)."""
+def server_ticks() -> dict[str, int]:
+    """Return CPU clock ticks (user + system) used so far by the local redis-server and mariadbd."""
+    ticks = {}
+    for name in ("redis-server", "mariadbd"):
+        try:
+            pid = subprocess.run(
+                ["pidof", "-s", name], capture_output=True, text=True
+            ).stdout.split()
+            fields = Path(f"/proc/{pid[0]}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # not on this machine (a remote server): nothing to count
+        ticks[name] = int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
+
+
+def durable_rate(
+    clients: int, total: int, ready: Any = None
+) -> tuple[float, float, float, dict[str, float]]:
+    """Return (durable reservations/s, reservations per commit, CPU µs per reservation in this
+    process, CPU µs per reservation of the local servers by name). `ready()`, when given, runs
+    between the set-up and the timed part (processes measured together wait there)."""
     name, url = fresh_mysql()
     prefix = f"pasbench:{RUN}:{clients}"
     engine = make_engine(url, pool_size=4)
@@ -125,21 +146,51 @@ def durable_rate(clients: int, total: int) -> tuple[float, float, float]:
             for i in range(per):
                 ledger.reserve(sid, f"{c}-{i}", "AAPL", "buy", "1", "100")
 
+        if ready is not None:
+            ready()
         batches = ledger._committer.batches
+        servers = server_ticks()
         start, cpu = time.perf_counter(), time.process_time()
         with ThreadPoolExecutor(clients) as pool:
             list(pool.map(work, range(clients)))
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        used = {k: v - servers[k] for k, v in server_ticks().items() if k in servers}
         commits = ledger._committer.batches - batches
         assert ledger.verify().ok
         n = per * clients
-        return n / elapsed, n / max(commits, 1), cpu / n * 1e6
+        tick = os.sysconf("SC_CLK_TCK")
+        server_cpu = {k: v / tick / n * 1e6 for k, v in used.items()}
+        return n / elapsed, n / max(commits, 1), cpu / n * 1e6, server_cpu
     finally:
         ledger.close()
         engine.dispose()
         client.close()
         drop_prefix(prefix)
         drop_mysql(name)
+
+
+def _separate(clients: int, total: int, out: Any, start: Any) -> None:
+    global RUN
+    RUN = uuid.uuid4().hex[:6]  # a prefix and a database of its own
+    out.put(durable_rate(clients, total, start.wait)[0])
+
+
+def separate_ledgers(processes: int, clients: int, total: int) -> float:
+    """Return the summed durable reservations/s of `processes` independent ledgers (own prefix,
+    own database) with `clients` threads each, run at the same time: what this machine gives
+    when nothing at all is shared between the writers."""
+    ctx = multiprocessing.get_context("spawn")
+    out, start = ctx.Queue(), ctx.Barrier(processes)
+    procs = [
+        ctx.Process(target=_separate, args=(clients, total // processes, out, start))
+        for _ in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    rates = [out.get(timeout=600) for _ in procs]
+    for proc in procs:
+        proc.join()
+    return sum(rates)
 
 
 def free_port() -> int:
@@ -230,8 +281,9 @@ def main() -> None:
     scale = 0.2 if args.quick else 1.0
     evalsha = redis_evalsha_rate(int(200_000 * scale))
     commit = mysql_commit_rate(int(2_000 * scale))
-    one, per_commit_1, cpu_1 = durable_rate(1, int(2_000 * scale))
-    eight, per_commit_8, cpu_8 = durable_rate(8, int(8_000 * scale))
+    one, per_commit_1, cpu_1, _ = durable_rate(1, int(2_000 * scale))
+    eight, per_commit_8, cpu_8, servers_8 = durable_rate(8, int(8_000 * scale))
+    apart = separate_ledgers(2, 4, int(8_000 * scale))
     rates = [float(r) for r in args.rates.split(",")]
     latency = {
         (auth, r): http_latency(r, 15 * scale, args.workers, auth)
@@ -251,6 +303,18 @@ def main() -> None:
         f"   {cpu_8:5.0f} µs CPU each   (target >= 3x)"
     )
     print(f"  8 clients use {eight / evalsha:6.1%} of Redis' EVALSHA rate")
+    if servers_8:
+        total_cpu = cpu_8 + sum(servers_8.values())
+        parts = ", ".join(f"{k} {v:.0f} µs" for k, v in servers_8.items())
+        cpus = os.cpu_count() or 1
+        print(
+            f"  CPU per durable reservation (8 clients): PAS {cpu_8:.0f} µs, {parts}: {total_cpu:.0f} µs"
+            f" -> at most {cpus / total_cpu * 1e6:,.0f} /s on {cpus} CPUs, all busy"
+        )
+    print(
+        f"  2 separate ledgers x 4 clients, in 2 processes (nothing shared): {apart:,.0f} /s"
+        f"   {apart / commit:5.2f}x"
+    )
     print(
         f"\n(c) POST /api/v1/ledger/reservations, open loop (uvicorn x{args.workers}, Redis + MariaDB)"
     )

@@ -31,6 +31,8 @@ _amax, _amin, _any = np.maximum.reduce, np.minimum.reduce, np.logical_or.reduce
 #: largest ratio of Cholesky diagonal entries (about √cond(P)) for which the answer is taken
 #: as is; nearer singular, pivoting settles the weights (the two differ by up to 1e-8 there)
 CONDITIONED = 1e3
+#: smallest -r[n] (see least_distance) taken as a feasible least-distance problem
+NOISE = 1e-12
 
 
 def non_negative_lsq(E: np.ndarray, f: np.ndarray, maxiter: int) -> np.ndarray | None:
@@ -48,7 +50,7 @@ def least_distance(P: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """Return (x, at_zero, conditioned) minimising xᵀPx over x >= 0, aᵀx >= 1, or None.
 
     None when P is not positive definite, the NNLS does not finish or no
-    x >= 0 has aᵀx > 0. `at_zero` (bool, n) marks the bounds that hold;
+    x >= 0 has aᵀx > 0 (or the best such x has aᵀx / √(xᵀPx) below 1e-6). `at_zero` (bool, n) marks the bounds that hold;
     `conditioned` is False when the Cholesky diagonal spans more than
     CONDITIONED (P near singular: x is then only good as a guess).
     """
@@ -72,7 +74,10 @@ def least_distance(P: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray
         return None
     r = E @ u
     r -= f
-    if not r[n] < 0.0:  # r = -f: infeasible; NaN: no answer
+    # -r[n] = s²/(1 + s²), s the best aᵀx per unit of √(xᵀPx): zero when no x >= 0 has aᵀx > 0,
+    # where the NNLS fits f exactly up to rounding (SciPy 1.17 leaves r[n] = -1.1e-16 there);
+    # below NOISE (s < 1e-6) the answer would be rounding noise, and pivoting decides instead
+    if not r[n] < -NOISE:  # NaN: no answer either
         return None
     at_zero = u[:n] > 0.0
     x = inverse @ (r[:n] / -r[n])

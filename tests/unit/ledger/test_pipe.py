@@ -62,7 +62,9 @@ def test_writes_queued_during_a_round_go_to_redis_together(
     assert sizes == [1, 10]
     assert all(created for _, created in answers)
     assert sorted(r.id for r, _ in answers) == list(range(1, 12))
-    assert ledger._committer.batches - batches == 2  # one journal commit per round
+    # at most one journal commit per round: a committer that wakes only after the second
+    # round's events arrived writes both rounds in one (seen under load), never one per write
+    assert 1 <= ledger._committer.batches - batches <= 2
     assert [e.seq for e in ledger.events()] == list(range(1, 13))
     assert ledger.verify().ok
 

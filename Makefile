@@ -31,7 +31,7 @@ run: $(RUN_STAMP)
 	$(BIN)/pas evaluate --update
 	$(BIN)/pas keys demo
 	@echo "PAS at http://127.0.0.1:$(PORT)  (API docs: /docs)"
-	$(BIN)/pas serve
+	$(BIN)/pas serve $(if $(filter command line environment,$(origin PORT)),--port $(PORT))
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -50,7 +50,8 @@ def least_distance(P: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """Return (x, at_zero, conditioned) minimising xᵀPx over x >= 0, aᵀx >= 1, or None.
 
     None when P is not positive definite, the NNLS does not finish or no
-    x >= 0 has aᵀx > 0 (or the best such x has aᵀx / √(xᵀPx) below 1e-6). `at_zero` (bool, n) marks the bounds that hold;
+    x >= 0 has aᵀx > 0 (or the best has aᵀx / √(xᵀPx) below 1e-6: rounding
+    noise). `at_zero` (bool, n) marks the bounds that hold;
     `conditioned` is False when the Cholesky diagonal spans more than
     CONDITIONED (P near singular: x is then only good as a guess).
     """

@@ -41,3 +41,9 @@ def factor_model_returns(n: int, t: int = 1260, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(
         alpha + factors @ betas.T + noise, index=index, columns=[f"S{i:02d}" for i in range(n)]
     )
+
+
+def annual_moments(n: int, t: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (annual sample covariance, annual mean) of `factor_model_returns(n, t, seed)`."""
+    values = factor_model_returns(n, t, seed).to_numpy()
+    return np.cov(values, rowvar=False) * 252, values.mean(axis=0) * 252

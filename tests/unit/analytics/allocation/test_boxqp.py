@@ -10,12 +10,7 @@ from pas.analytics.allocation import boxqp
 from pas.analytics.allocation.constraints import build_constraints
 from pas.analytics.allocation.max_sharpe import max_sharpe_conic
 from pas.analytics.allocation.min_variance import min_variance_conic
-from tests.unit.analytics.allocation.conftest import factor_model_returns
-
-
-def _cov(n: int, t: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    values = factor_model_returns(n, t, seed).to_numpy()
-    return np.cov(values, rowvar=False) * 252, values.mean(axis=0) * 252
+from tests.unit.analytics.allocation.conftest import annual_moments
 
 
 def _solve(
@@ -40,7 +35,7 @@ def _solve(
 def test_min_variance_equals_the_general_loop_and_clarabel(
     monkeypatch: pytest.MonkeyPatch, n: int, seed: int
 ) -> None:
-    P, _ = _cov(n, 400 + 100 * seed, seed)
+    P, _ = annual_moments(n, 400 + 100 * seed, seed)
     quick = _solve(P, None, np.ones(n), False, monkeypatch)
     general = _solve(P, None, np.ones(n), True, monkeypatch)
     assert quick.ok and general.ok
@@ -57,7 +52,7 @@ def test_min_variance_equals_the_general_loop_and_clarabel(
 def test_homogenised_max_sharpe_equals_the_general_loop_and_clarabel(
     monkeypatch: pytest.MonkeyPatch, n: int, seed: int
 ) -> None:
-    P, mu = _cov(n, 1000, 20 + seed)
+    P, mu = annual_moments(n, 1000, 20 + seed)
     excess = mu - np.median(mu) + 1e-3  # mixed signs, some positive
     hi = np.full(n, np.inf)
     quick = _solve(P, excess, hi, False, monkeypatch)
@@ -80,7 +75,7 @@ def test_binding_upper_bounds_take_the_general_loop() -> None:
 def test_a_singular_free_block_declines_like_the_general_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    P, _ = _cov(50, 400, 3)
+    P, _ = annual_moments(50, 400, 3)
     P = np.block([[P, P[:, :1]], [P[:1, :], P[:1, :1]]])  # asset 50 duplicates asset 0
     quick = _solve(P, None, np.ones(51), False, monkeypatch)
     general = _solve(P, None, np.ones(51), True, monkeypatch)

@@ -11,12 +11,7 @@ from pas.analytics.allocation.base import blas_threads
 from pas.analytics.allocation.constraints import build_constraints
 from pas.analytics.allocation.max_sharpe import max_sharpe_conic
 from pas.analytics.allocation.min_variance import min_variance_conic
-from tests.unit.analytics.allocation.conftest import factor_model_returns
-
-
-def _cov(n: int, t: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    values = factor_model_returns(n, t, seed).to_numpy()
-    return np.cov(values, rowvar=False) * 252, values.mean(axis=0) * 252
+from tests.unit.analytics.allocation.conftest import annual_moments
 
 
 def _pivoting(
@@ -36,7 +31,7 @@ def _pivoting(
 def test_min_variance_equals_pivoting_and_clarabel(
     monkeypatch: pytest.MonkeyPatch, n: int, seed: int
 ) -> None:
-    P, _ = _cov(n, 300 + 50 * seed, seed)
+    P, _ = annual_moments(n, 300 + 50 * seed, seed)
     found = ldp.simplex_qp(P, np.ones(n), np.ones(n), 1.0)
     assert found is not None
     x, nu, at_zero, optimal = found
@@ -54,7 +49,7 @@ def test_min_variance_equals_pivoting_and_clarabel(
 def test_homogenised_max_sharpe_equals_pivoting_and_clarabel(
     monkeypatch: pytest.MonkeyPatch, n: int, seed: int
 ) -> None:
-    P, mu = _cov(n, 500, 10 + seed)
+    P, mu = annual_moments(n, 500, 10 + seed)
     excess = mu - np.median(mu) + 1e-3  # mixed signs, some positive
     hi = np.full(n, np.inf)
     found = ldp.simplex_qp(P, excess, hi, 1.0)
@@ -66,7 +61,7 @@ def test_homogenised_max_sharpe_equals_pivoting_and_clarabel(
 
 
 def test_binding_upper_bounds_leave_the_answer_to_pivoting(monkeypatch: pytest.MonkeyPatch) -> None:
-    P, _ = _cov(20, 800, 3)
+    P, _ = annual_moments(20, 800, 3)
     hi = np.full(20, 0.08)  # the minimum-variance portfolio holds more than 8% somewhere
     found = ldp.simplex_qp(P, np.ones(20), hi, 1.0)
     assert found is not None and not found[3]
@@ -86,7 +81,7 @@ def test_near_singular_covariance_is_only_a_guess() -> None:
 
 
 def test_no_answer_without_positive_excess_or_definiteness() -> None:
-    P, _ = _cov(5, 300, 1)
+    P, _ = annual_moments(5, 300, 1)
     assert ldp.least_distance(P, -np.ones(5)) is None  # no x >= 0 with aᵀx >= 1
     assert ldp.least_distance(-P, np.ones(5)) is None  # not positive definite
 

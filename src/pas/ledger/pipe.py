@@ -173,12 +173,12 @@ class ScriptPipe:
         conn = self._conn
         if conn is None:  # the pool's settings (auth, database, TLS); kept by this thread
             conn = self._conn = self.r.connection_pool.get_connection()
-        key = self.key.encode()
-        packed = [
-            pack((b"EVALSHA", self.shas[c.name], b"1", key, c.at.isoformat(), *c.argv))
-            for c in batch
-        ]
-        conn.send_packed_command([b"".join(packed)], check_health=False)
+        # the connection's own packing (hiredis when present, the client's encoding), as in
+        # redis-py's pipelines, and the same arguments `_run_one` (EVALSHA) would send
+        packed = conn.pack_commands(
+            [(b"EVALSHA", self.shas[c.name], 1, self.key, c.at.isoformat(), *c.argv) for c in batch]
+        )
+        conn.send_packed_command(packed, check_health=False)
         replies: list[Any] = []
         for _ in batch:
             try:
@@ -209,12 +209,3 @@ class ScriptPipe:
                 call.done.set()
         if durable:
             self._committer.hand_over(durable)
-
-
-def pack(args: tuple[Any, ...]) -> bytes:
-    """Return one command in the Redis protocol (RESP): an array of bulk strings."""
-    out = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        raw = arg if isinstance(arg, bytes) else str(arg).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(raw), raw))
-    return b"".join(out)

@@ -13,7 +13,6 @@ import redis
 
 from pas.core.errors import InsufficientFreeFloat, JournalUnavailable
 from pas.ledger.committer import Flag
-from pas.ledger.pipe import pack
 from tests.unit.ledger.conftest import funded
 
 
@@ -155,11 +154,6 @@ def test_journal_keeps_any_client_id_text_exactly(
     ledger.reserve(sid, odd, "KO", "buy", "1", "10")
     assert ledger.events(since=1)[0].data["client_id"] == odd
     assert ledger.verify().ok
-
-
-def test_pack_speaks_resp() -> None:
-    assert pack((b"SET", "k", 12)) == b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n12\r\n"
-    assert pack(("ü",)) == b"*1\r\n$2\r\n\xc3\xbc\r\n"  # lengths count bytes
 
 
 def test_flag_wakes_once_and_times_out() -> None:

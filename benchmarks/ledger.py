@@ -170,8 +170,8 @@ def durable_rate(
 
 
 def _separate(clients: int, total: int, out: Any, start: Any) -> None:
-    global RUN
-    RUN = uuid.uuid4().hex[:6]  # a prefix and a database of its own
+    # a spawned process imports this module afresh: its RUN, hence its prefix and database,
+    # are its own
     out.put(durable_rate(clients, total, start.wait)[0])
 
 

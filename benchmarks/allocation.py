@@ -22,9 +22,7 @@ import pandas as pd
 
 from pas.analytics.allocation import allocate
 from pas.analytics.allocation.constraints import build_constraints
-from pas.analytics.allocation.max_sharpe import max_sharpe_conic
-from pas.analytics.allocation.min_variance import min_variance_conic
-from pas.analytics.allocation.risk_parity import risk_budget_conic
+from pas.analytics.allocation.solvers import max_sharpe_conic, min_variance_conic, risk_budget_conic
 
 RF = 0.02  # annual
 T = 1260
@@ -55,7 +53,12 @@ def _ordered(weights: Any, columns: pd.Index) -> np.ndarray:
 def pas_run(scheme: str, r: pd.DataFrame) -> np.ndarray:
     """PAS: estimate + solve through the public API."""
     a = allocate(
-        returns=r, method=scheme, expected_returns="historical", covariance="sample", risk_free=RF
+        returns=r,
+        method=scheme,
+        expected_returns="historical",
+        covariance="sample",
+        risk_free=RF,
+        lookback=None,  # every one of the T days, as the peers use
     )
     return a.weights.reindex(r.columns).to_numpy()
 

@@ -7,9 +7,10 @@
     + sample covariance, long-only, r_f = 0, on the demo prices: skfolio's
     `cross_val_predict(MeanRisk(MAXIMIZE_RATIO), cv=WalkForward(252, 21))`, a
     PyPortfolioOpt loop and PAS's walk (`rebalance="every:21"`, lookback 252,
-    through the walk-forward engine: its lean max-Sharpe path), side by side,
-    with PAS's solves alone in a plain loop for scale; weights per fold vs an
-    exact Clarabel solve (PAS's conic max-Sharpe, polished to the exact face).
+    through the walk-forward engine: the allocation pipeline per fold, each solve
+    warm-started from the previous fold's active set), side by side, with PAS's
+    solver alone in a plain loop for scale; weights per fold vs an exact
+    Clarabel solve (PAS's conic max-Sharpe, polished to the exact face).
 (c) A daily update: every scheme extended by one day from stored states
     (`walk_all` from the states), on a day without and a day with a rebalance.
 
@@ -30,12 +31,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pas.analytics.allocation import AllocationSpec
 from pas.analytics.allocation.constraints import build_constraints
-from pas.analytics.allocation.lean_walk import LeanMaxSharpe, historical_sample
-from pas.analytics.allocation.max_sharpe import fast_max_sharpe, max_sharpe_conic
+from pas.analytics.allocation.solvers import max_sharpe, max_sharpe_conic
 from pas.analytics.allocation.walkforward import EngineAllocator, SharedEstimates
-from pas.analytics.comparison import ALL_METHODS, BLENDERS, evaluate, walk_all
-from pas.analytics.evaluation import Target, WalkForwardConfig, walk_scheme
+from pas.analytics.comparison import ALL_METHODS, evaluate, walk_all
+from pas.analytics.evaluation import Target, WalkForwardConfig
+from pas.analytics.walker import walk_scheme
 from pas.data.demo import demo_factors, demo_prices
 
 TRAIN, TEST = 252, 21
@@ -76,8 +78,8 @@ class TimedEngine(EngineAllocator):
         def decide(method: str, i: int, current: np.ndarray, hist: Any) -> Target:
             start = time.perf_counter()
             if shared.row != i:
-                shared.estimate(i, True)
-                shared.estimate(i, False)
+                for kind in ("max_sharpe", "strategic"):  # a risk-based scheme and another
+                    shared.estimate(i, shared.spec(kind))
                 self.seconds["(shared estimate per date)"] += time.perf_counter() - start
                 self.calls["(shared estimate per date)"] += 1
                 start = time.perf_counter()
@@ -101,7 +103,7 @@ def full_evaluation(repeats: int) -> None:
     )
     hist_s, _ = timed(lambda: evaluate(prices, sectors=sectors), repeats)
     print(f"    without factors (historical + ledoit_wolf): {hist_s:.2f} s")
-    engine = TimedEngine(sectors=sectors, blenders=BLENDERS)
+    engine = TimedEngine(sectors=sectors)
     config = WalkForwardConfig("M", 756, 10.0)
     start = time.perf_counter()
     walk_all(prices, list(ALL_METHODS), engine, config, factors=factors)
@@ -125,7 +127,9 @@ def moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def pas_walk(prices: pd.DataFrame) -> tuple[np.ndarray, list[tuple[pd.Timestamp, str]]]:
     """PAS: the max-Sharpe walk-forward (every 21 days, lookback 252); fold weights, fallbacks."""
-    engine = EngineAllocator(expected_returns="historical", covariance="sample")
+    engine = EngineAllocator(
+        spec=AllocationSpec(expected_returns="historical", covariance="sample")
+    )
     config = WalkForwardConfig("every:21", TRAIN, 0.0)
     run = walk_scheme("max_sharpe", prices, engine, config)
     w = run.weights.reindex(columns=[str(c) for c in prices.columns]).fillna(0.0)
@@ -173,24 +177,16 @@ def exact_walk(x: pd.DataFrame) -> np.ndarray:
 
 
 def solver_loop(x: pd.DataFrame) -> np.ndarray:
-    """PAS's exact max-Sharpe fast path alone (cold), in a loop over the folds (moments included)."""
+    """PAS's max-Sharpe solver alone (cold), in a loop over the folds (moments included)."""
     values = x.to_numpy()
-    lo, hi = np.zeros(x.shape[1]), np.ones(x.shape[1])
+    cons = build_constraints([str(c) for c in x.columns])
     out = []
     for s, e in folds(len(x)):
         mu, cov = moments(values[s:e])
-        fast = fast_max_sharpe(cov, mu, lo, hi)
-        out.append(fast[0] if fast is not None else np.full(len(mu), np.nan))
-    return np.array(out)
-
-
-def lean_loop(x: pd.DataFrame) -> np.ndarray:
-    """The walk's lean decisions alone (moments + warm-started solve), in a loop over the folds."""
-    values, lean = x.to_numpy(), LeanMaxSharpe()
-    out = []
-    for s, e in folds(len(x)):
-        w = lean(*historical_sample(values[s:e]), 0.0)
-        out.append(w if w is not None else np.full(x.shape[1], np.nan))
+        try:
+            out.append(max_sharpe(cov, mu, cons).weights)
+        except Exception:  # no positive excess return: no tangency
+            out.append(np.full(len(mu), np.nan))
     return np.array(out)
 
 
@@ -214,8 +210,7 @@ def walk_forward(repeats: int, peers: bool) -> None:
     for when, why in fallbacks:
         print(f"      fallback {when.date()}: {why}")
     for label, loop, note in (
-        ("PAS lean solve alone (a loop)", lean_loop, "moments + warm-started solve, no walk"),
-        ("PAS solver alone (a loop)", solver_loop, "moments + the engine's fast path, cold"),
+        ("PAS solver alone (a loop)", solver_loop, "moments + the box-QP solve, cold"),
     ):
         loop_s, loop_w = timed(partial(loop, x), repeats)
         loop_dev = np.nanmax(np.abs(loop_w[ok] - exact[ok]))
@@ -248,7 +243,7 @@ def walk_forward(repeats: int, peers: bool) -> None:
 def daily_update(repeats: int) -> None:
     """(c) Every scheme extended by one new day from the stored states."""
     prices, factors, sectors = demo()
-    engine = EngineAllocator(sectors=sectors, blenders=BLENDERS)
+    engine = EngineAllocator(sectors=sectors)
     config = WalkForwardConfig("M", 756, 10.0)
     methods = list(ALL_METHODS)
     month = prices.index.year * 12 + prices.index.month

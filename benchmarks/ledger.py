@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -213,6 +214,15 @@ def http_latency(
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     py = sys.executable
     subprocess.run([py, "-m", "pas", "init-db"], env=env, check=True, capture_output=True)
+    # reservations name stored securities only: store the one the benchmark trades
+    csv = Path(tempfile.mkdtemp()) / "aapl.csv"
+    csv.write_text("date,AAPL\n2024-01-02,100\n")
+    subprocess.run(
+        [py, "-m", "pas", "data", "import-prices", str(csv)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     key = subprocess.run([py, "-m", "pas", "keys", "create", "--role", "trader", "--json"],
                          env=env, check=True, capture_output=True, text=True).stdout  # fmt: skip
     token = re.search(r'"key": "([^"]+)"', key).group(1)  # type: ignore[union-attr]

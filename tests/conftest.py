@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,19 +47,25 @@ def mysql_server_url() -> str:
     return MYSQL_URL
 
 
-@pytest.fixture
-def mysql_url(mysql_server_url: str) -> Iterator[str]:
-    """Return the URL of a fresh, empty MariaDB database, dropped after the test."""
-    name = f"pas_t_{RUN_ID}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(mysql_server_url)
+@contextmanager
+def fresh_database(server_url: str, name: str) -> Iterator[str]:
+    """Yield the URL of a new, empty MariaDB database `name`, dropped afterwards."""
+    admin = create_engine(server_url)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
     try:
-        yield make_url(mysql_server_url).set(database=name).render_as_string(hide_password=False)
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
         admin.dispose()
+
+
+@pytest.fixture
+def mysql_url(mysql_server_url: str) -> Iterator[str]:
+    """Return the URL of a fresh, empty MariaDB database, dropped after the test."""
+    with fresh_database(mysql_server_url, f"pas_t_{RUN_ID}_{uuid.uuid4().hex[:6]}") as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,7 +9,10 @@ and can be overridden under `schedules:` in YAML.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -24,20 +27,29 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
-from pas.core.errors import ConfigError
+from pas.core.errors import ConfigError, InvalidInput
 
 DEFAULT_CONFIG_FILE = "pas.yaml"
 
 #: Cron schedules of the updater's jobs (UTC, minute hour day month weekday).
 DEFAULT_SCHEDULES: dict[str, str] = {
     # after the US close (21:00 UTC in winter), once prices are final
-    "daily_prices": "15 22 * * 1-5",
-    "daily_returns": "30 22 * * 1-5",
-    "exposures": "40 22 * * 1-5",
-    "evaluation_update": "0 23 * * 1-5",
+    "prices": "15 22 * * 1-5",
+    "factors": "20 22 * * 1-5",
+    "stale_data": "25 22 * * 1-5",
+    "metrics": "30 22 * * 1-5",
+    "evaluations": "0 23 * * 1-5",
     # during US market hours: catch missed fills
     "reconcile": "*/15 14-21 * * 1-5",
+    # each strategy's own schedule is checked every minute
+    "strategies": "* * * * *",
 }
+
+#: the Ken French library's daily three-factor file
+KEN_FRENCH_DAILY_URL = (
+    "https://mba.tuck.dartmouth.edu/pages/faculty/ken.french/ftp/"
+    "F-F_Research_Data_Factors_daily_CSV.zip"
+)
 
 
 class _Section(BaseModel):
@@ -49,6 +61,15 @@ class DatabaseSettings(_Section):
     password: SecretStr | None = None
     pool_size: int = Field(default=10, ge=1)
     echo: bool = False
+    #: MariaDB: give up connecting after this long
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    #: MariaDB: give up on a statement whose answer (read) or sending (write) takes longer
+    read_timeout_seconds: float = Field(default=10.0, gt=0)
+    write_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: wait at most this long for a free pooled connection
+    pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    #: SQLite: wait at most this long for another writer's lock
+    busy_timeout_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("url")
     @classmethod
@@ -70,6 +91,9 @@ class DatabaseSettings(_Section):
 class RedisSettings(_Section):
     url: str | None = None
     prefix: str = Field(default="pas", min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
+    connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    #: a command's answer; more than the hub's blocking read (1 s)
+    timeout_seconds: float = Field(default=2.0, gt=1.0)
 
     @field_validator("url")
     @classmethod
@@ -81,6 +105,12 @@ class RedisSettings(_Section):
 
 class AuthSettings(_Section):
     enabled: bool = True
+    #: a verified key is trusted this long without a database lookup; a key revoked in
+    #: another process (the CLI, another worker) is refused within this time
+    key_cache_seconds: float = Field(default=0.5, ge=0, le=1.0)
+    #: failed authentications (401) a client address may make per window before 429
+    max_failures: int = Field(default=20, ge=1)
+    failure_window_seconds: float = Field(default=10.0, gt=0)
 
 
 class BrokerSettings(_Section):
@@ -104,10 +134,117 @@ class AlpacaSettings(_Section):
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    #: uvicorn worker processes of `pas serve`; more than one needs MariaDB and Redis
+    workers: int = Field(default=1, ge=1, le=64)
+    #: name the answering worker's pid in an `X-PAS-Worker` header (diagnostics, tests)
+    worker_header: bool = False
+    #: /ready answers within this long, naming the dependencies that did not answer
+    ready_timeout_seconds: float = Field(default=2.0, gt=0)
+    #: a cached API key keeps authenticating this long while the database is down
+    key_grace_seconds: float = Field(default=300.0, ge=0)
+    #: a request body larger than this is refused with 413 before it is read
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    #: addresses (or networks) of reverse proxies whose X-Forwarded-For is believed
+    trusted_proxies: list[str] = Field(default_factory=list)
+    #: origins a browser may call the API from (CORS); none by default
+    cors_origins: list[str] = Field(default_factory=list)
+    #: `/metrics` without a key: "loopback" (from 127.0.0.1/::1 only) or "public"
+    metrics_access: Literal["loopback", "public"] = "loopback"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {item!r}") from None
+        return value
 
 
 class LedgerSettings(_Section):
     fee_buffer_bps: Decimal = Field(default=Decimal("10"), ge=0)
+    #: a hand-entered fill's price may be at most this many percent from the limit price
+    fill_band_pct: Decimal = Field(default=Decimal("10"), ge=0, le=100)
+    #: reconciliation accepts this much difference between broker and ledger cash
+    cash_tolerance: Decimal = Field(default=Decimal("0.01"), ge=0)
+
+
+class RealtimeSettings(_Section):
+    history_size: int = Field(default=1000, ge=10, le=1_000_000)
+    client_queue: int = Field(default=1000, ge=8, le=1_000_000)
+    heartbeat_seconds: float = Field(default=25.0, gt=0)
+    auth_timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class UpdaterSettings(_Section):
+    in_serve: Literal["auto", "on", "off"] = "auto"
+    lock_ttl_seconds: float = Field(default=30.0, ge=1)
+    stale_business_days: int = Field(default=3, ge=0)
+    strategy_grace_minutes: int = Field(default=10, ge=1)
+    runs_kept: int = Field(default=500, ge=10)
+    metrics_cache_seconds: float = Field(default=300.0, ge=0)
+    factors_url: str | None = KEN_FRENCH_DAILY_URL
+
+
+class LoggingSettings(_Section):
+    model_config = {"extra": "forbid", "populate_by_name": True}
+
+    #: one JSON object per line (time, level, logger, message, request_id) instead of text
+    json_lines: bool = Field(default=False, alias="json")
+
+
+class CacheSettings(_Section):
+    """Cached read answers: in-process (max_mb), plus Redis when redis.url is set."""
+
+    max_mb: int = Field(default=64, ge=0)
+    ttl_seconds: float = Field(default=3600.0, gt=0)
+
+
+_EXECUTOR = re.compile(
+    r"^(?:(local)|(processes)(?::([1-9][0-9]{0,3}))?|dask://([^\s/:]+:[0-9]{1,5}))$"
+)
+
+
+@dataclass(frozen=True)
+class ExecutorAddress:
+    """Where evaluation runs execute: `local`, `processes` (N workers) or a Dask scheduler."""
+
+    kind: Literal["local", "processes", "dask"]
+    workers: int | None = None  # processes: None = one per core
+    scheduler: str | None = None  # dask: tcp://HOST:PORT
+
+
+def parse_executor(text: str) -> ExecutorAddress:
+    """Return the executor named by local, processes[:N] or dask://HOST:PORT; InvalidInput if neither."""
+    match = _EXECUTOR.match(text.strip())
+    if match is None:
+        raise InvalidInput(
+            f"executor {text!r}: expected local, processes, processes:N or dask://HOST:PORT",
+            executor=text,
+        )
+    local, _, workers, scheduler = match.groups()
+    if local:
+        return ExecutorAddress("local")
+    if scheduler:
+        return ExecutorAddress("dask", scheduler=f"tcp://{scheduler}")
+    return ExecutorAddress("processes", workers=int(workers) if workers else None)
+
+
+class EvaluationSettings(_Section):
+    """Where the updater's evaluation job and `pas evaluate --sweep` walk their runs."""
+
+    executor: str = "local"
+    connect_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+
+    @field_validator("executor")
+    @classmethod
+    def _valid_executor(cls, value: str) -> str:
+        try:
+            parse_executor(value)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
 
 
 class Settings(BaseSettings):
@@ -129,6 +266,11 @@ class Settings(BaseSettings):
     alpaca: AlpacaSettings = AlpacaSettings()
     server: ServerSettings = ServerSettings()
     ledger: LedgerSettings = LedgerSettings()
+    realtime: RealtimeSettings = RealtimeSettings()
+    updater: UpdaterSettings = UpdaterSettings()
+    cache: CacheSettings = CacheSettings()
+    logging: LoggingSettings = LoggingSettings()
+    evaluation: EvaluationSettings = EvaluationSettings()
     schedules: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SCHEDULES))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -138,10 +138,10 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve(fake: FakeAlpaca | None = None) -> Iterator[FakeAlpaca]:
-    """Run a fake Alpaca on a free loopback port; `fake.url` is its base URL."""
+def serve(fake: FakeAlpaca | None = None, port: int = 0) -> Iterator[FakeAlpaca]:
+    """Run a fake Alpaca on loopback `port` (0: a free one); `fake.url` is its base URL."""
     fake = fake or FakeAlpaca()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(fake))
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 
 from pas.bootstrap import Container
+from pas.core.records import SecurityInfo
 
 
 def store_prices(c: Container, closes: dict[str, float], days: int = 300) -> None:
-    """Store `days` of random-walk prices per symbol, the last one exactly `closes[symbol]`."""
+    """Store each symbol (a securities row, as an import makes) and `days` of random-walk
+    prices, the last one exactly `closes[symbol]`."""
     rng = np.random.default_rng(7)
     dates = pd.bdate_range(end=dt.date(2024, 6, 28), periods=days)
     frames = []
@@ -22,5 +24,6 @@ def store_prices(c: Container, closes: dict[str, float], days: int = 300) -> Non
             pd.DataFrame({"symbol": sym, "date": dates.date, "close": path, "adj_close": path})
         )
     with c.uow() as uow:
+        uow.securities.upsert(SecurityInfo(symbol) for symbol in closes)
         uow.prices.upsert(pd.concat(frames, ignore_index=True))
         uow.commit()

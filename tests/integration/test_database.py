@@ -6,12 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from pas.bootstrap import Container
 from pas.cli import main
 from pas.data.batches import PriceBatch
 from pas.database.init_db import head_revision
+from pas.database.session import make_engine
 from pas.workflows.data import factor_table, import_factors, import_prices, price_matrix
 from tests.conftest import make_settings
 
@@ -153,3 +154,17 @@ def test_big_batch_on_mariadb_uses_load_data_in_one_transaction(
         assert uow.prices.count() == 60_000
         assert "BBB" not in uow.prices.spans()
     c.close()
+
+
+@pytest.mark.mysql
+def test_local_connections_work_without_tls(mysql_url: str) -> None:
+    engine = make_engine(mysql_url, pool_size=1)
+    try:
+        for _ in range(3):
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT 1")).scalar() == 1
+                cipher = conn.execute(text("SHOW SESSION STATUS LIKE 'Ssl_cipher'")).one()[1]
+            assert cipher == ""
+            engine.pool.dispose()  # a new connection next time
+    finally:
+        engine.dispose()

@@ -41,7 +41,7 @@ def test_yaml_file_then_env_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     s = load_settings()
     assert s.server.port == 8100 and str(s.ledger.fee_buffer_bps) == "25"
     assert s.schedules["reconcile"] == "*/5 * * * *"
-    assert s.schedules["daily_returns"] == DEFAULT_SCHEDULES["daily_returns"]
+    assert s.schedules["metrics"] == DEFAULT_SCHEDULES["metrics"]
     monkeypatch.setenv("PAS_SERVER__PORT", "8200")
     assert load_settings().server.port == 8200
 

@@ -10,24 +10,24 @@ import numpy as np
 import pandas as pd
 
 from pas.analytics import metrics as m
+from pas.analytics.allocation.registry import BENCHMARK, all_schemes, blenders
+from pas.analytics.allocation.spec import DEFAULT_LOOKBACK, AllocationSpec
 from pas.analytics.evaluation import (
     CASH,
     Allocator,
     SchemeRun,
     SchemeState,
-    SchemeWalker,
     WalkData,
     WalkForwardConfig,
-    count_rebalances,
 )
+from pas.analytics.schedule import count_rebalances
+from pas.analytics.walker import SchemeWalker
 from pas.core.errors import DataError, InvalidInput
 
-SEED_SCHEMES = ("max_sharpe", "risk_parity", "min_variance", "strategic", "tactical", "dynamic")
-BENCHMARKS = ("equal_weight", "inverse_volatility", "hrp")
-ALL_METHODS = (*SEED_SCHEMES, *BENCHMARKS)
-BENCHMARK = "equal_weight"
+#: every scheme, seed schemes first (derived from the registry)
+ALL_METHODS = all_schemes()
 #: schemes whose decisions read the other schemes' histories run after them
-BLENDERS = ("dynamic",)
+BLENDERS = blenders()
 
 
 @dataclass(frozen=True)
@@ -46,22 +46,19 @@ class Evaluation:
 
 def allocation_allocator(
     *,
-    expected_returns: str | None = None,
-    covariance: str = "ledoit_wolf",
+    spec: AllocationSpec | None = None,
     sectors: Mapping[str, str] | None = None,
-    risk_free: float = 0.0,
     params: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Allocator:
-    """Return an allocator that runs `pas.allocate` (the same engine the API and the updater use).
+    """Return an allocator that runs the allocation pipeline (the API's and the updater's).
 
-    Bound to a walk, it estimates the return model once per date for all schemes.
+    `spec` holds the settings every scheme shares (default: `AllocationSpec()`),
+    `params` each scheme's own. Bound to a walk, it estimates once per date
+    for all schemes.
     """
     from pas.analytics.allocation.walkforward import EngineAllocator
 
-    return EngineAllocator(
-        expected_returns=expected_returns, covariance=covariance, sectors=sectors,
-        risk_free=risk_free, params=params, blenders=BLENDERS,
-    )  # fmt: skip
+    return EngineAllocator(spec=spec, sectors=sectors, params=params)
 
 
 def order_methods(methods: Sequence[str]) -> list[str]:
@@ -159,17 +156,23 @@ def evaluate(
     prices: pd.DataFrame,
     methods: Sequence[str] | None = None,
     rebalance: str = "M",
-    lookback: int = 756,
+    lookback: int = DEFAULT_LOOKBACK,
     cost_bps: float = 10.0,
     expected_returns: str | None = None,
-    covariance: str = "ledoit_wolf",
+    covariance: str | None = None,
     factors: pd.DataFrame | None = None,
     sectors: Mapping[str, str] | None = None,
     *,
+    spec: AllocationSpec | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Callable[[int, int | None, str], None] | None = None,
 ) -> Evaluation:
-    """Return the walk-forward Evaluation of `methods` (all when None) on daily prices (dates x symbols)."""
+    """Return the walk-forward Evaluation of `methods` (all when None) on daily prices (dates x symbols).
+
+    Every scheme decides with `spec` (default `AllocationSpec()`; its
+    lookback is the walk's), `expected_returns` and `covariance` override its
+    estimators, `params` give a scheme its own parameters.
+    """
     methods = list(methods or ALL_METHODS)
     check_methods(methods)
     prices = check_prices(prices, lookback)
@@ -178,9 +181,11 @@ def evaluate(
         config.check()
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    allocator = allocation_allocator(
-        expected_returns=expected_returns, covariance=covariance, sectors=sectors, params=params
-    )
+    overrides = {"expected_returns": expected_returns} if expected_returns else {}
+    if covariance is not None:
+        overrides["covariance"] = covariance
+    shared = AllocationSpec.of(spec, **overrides)
+    allocator = allocation_allocator(spec=shared, sectors=sectors, params=params)
     runs = walk_all(prices, methods, allocator, config, factors=factors, progress=progress)
     return assemble(runs, methods, factors, config)
 

@@ -8,12 +8,14 @@ state in attributes ending in `_`. Inputs are simple daily returns
 Expected returns: `historical`, `ema` (here) and the factor models `capm`,
 `ff3` (pas.analytics.factor_estimators). Covariances: `sample`,
 `ledoit_wolf`, `ewma` (here) and `factor`. Optional learned `diagnostics_`
-(a dict) end up in ReturnModel.diagnostics.
+(a dict) end up in ReturnModel.diagnostics. Estimators that need returns
+alone also take arrays (`estimate(values)`); `moments` is the one function
+the allocation pipeline and `estimate_return_model` both call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,12 +47,13 @@ class ReturnModel:
         return list(self.mu.index)
 
 
-def _check(returns: pd.DataFrame, min_obs: int = 2) -> np.ndarray:
-    if returns.shape[1] == 0:
+def check_values(values: np.ndarray, labels: Sequence[str], min_obs: int = 2) -> np.ndarray:
+    """Return `values` (T x n); DataError when there is no asset, too few rows or a NaN/inf."""
+    if values.shape[1] == 0:
         raise DataError("no assets in the return window")
-    values = returns.to_numpy(dtype=float)
-    if not np.isfinite(values).all():
-        bad = returns.columns[~np.isfinite(values).all(axis=0)].tolist()
+    finite = np.isfinite(values)
+    if not finite.all():
+        bad = [s for s, ok in zip(labels, finite.all(axis=0), strict=True) if not ok]
         raise DataError(f"returns contain NaN or infinite values for {bad}", symbols=bad)
     if len(values) < min_obs:
         raise DataError(
@@ -59,15 +62,27 @@ def _check(returns: pd.DataFrame, min_obs: int = 2) -> np.ndarray:
     return values
 
 
+def _mean(values: np.ndarray) -> np.ndarray:
+    """Return the column means of `values` (T x n)."""
+    return np.asarray(values.sum(axis=0) / len(values))
+
+
+def _check(returns: pd.DataFrame) -> np.ndarray:
+    return check_values(returns.to_numpy(dtype=float), [str(c) for c in returns.columns])
+
+
 class HistoricalMean:
     """Arithmetic mean of daily returns x 252."""
 
     name = "historical"
 
+    def estimate(self, values: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """Return the annual mean (n,) of daily returns (T x n, checked; `mean`: their daily mean)."""
+        return np.asarray((_mean(values) if mean is None else mean) * TRADING_DAYS)
+
     def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> HistoricalMean:
         """Estimate; the result is in `mu_` (annual, Series by symbol)."""
-        values = _check(returns)
-        self.mu_ = pd.Series(values.mean(axis=0) * TRADING_DAYS, index=returns.columns)
+        self.mu_ = pd.Series(self.estimate(_check(returns)), index=returns.columns)
         return self
 
 
@@ -76,43 +91,18 @@ class SampleCovariance:
 
     name = "sample"
 
+    def estimate(self, values: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """Return the annual sample covariance (n, n) of daily returns (T x n, checked)."""
+        centred = values - (_mean(values) if mean is None else mean)
+        cov = centred.T @ centred
+        cov *= TRADING_DAYS / (len(values) - 1)
+        return np.asarray(cov)
+
     def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> SampleCovariance:
         """Estimate; the result is in `cov_` (annual, DataFrame symbols x symbols)."""
-        values = _check(returns)
-        cov = sample_covariance(values, values.mean(axis=0))
+        cov = self.estimate(_check(returns))
         self.cov_ = pd.DataFrame(cov, index=returns.columns, columns=returns.columns)
         return self
-
-
-def sample_covariance(values: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Return the annual sample covariance (ddof=1) of `values` around their column `mean`.
-
-    np.cov's generality (weights, copies, checks) costs more than the product
-    at small n; the scaling follows its order, so the bits are the same.
-    """
-    centred = values - mean
-    cov = centred.T @ centred
-    cov *= 1.0 / (len(values) - 1)
-    cov *= TRADING_DAYS
-    return cov
-
-
-def _historical_sample(returns: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """Return HistoricalMean's mu_ and SampleCovariance's cov_ from one check and one mean.
-
-    A column sum is finite only when every value in it is, so a finite mean
-    spares `_check` its pass over the data; otherwise `_check` decides.
-    """
-    values = returns.to_numpy(dtype=float)
-    if values.shape[0] < 2 or values.shape[1] == 0:
-        values = _check(returns)
-    mean = values.mean(axis=0)
-    if not np.isfinite(mean).all():
-        values = _check(returns)  # raises for NaN/inf; lets finite overflow through as before
-    cols = returns.columns
-    return pd.Series(mean * TRADING_DAYS, index=cols), pd.DataFrame(
-        sample_covariance(values, mean), index=cols, columns=cols
-    )
 
 
 class LedoitWolf:
@@ -124,19 +114,25 @@ class LedoitWolf:
 
     name = "ledoit_wolf"
 
+    def estimate(self, values: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """Return the annual shrunk covariance (n, n) of daily returns (T x n, checked)."""
+        cov, self.shrinkage_ = ledoit_wolf(values, mean)
+        return np.asarray(cov * TRADING_DAYS)
+
     def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> LedoitWolf:
         """Estimate; results in `cov_` (annual) and `shrinkage_` (in [0, 1])."""
-        values = _check(returns)
-        cov, shrinkage = ledoit_wolf(values)
-        self.shrinkage_ = shrinkage
-        self.cov_ = pd.DataFrame(cov * TRADING_DAYS, index=returns.columns, columns=returns.columns)
+        cov = self.estimate(_check(returns))
+        self.cov_ = pd.DataFrame(cov, index=returns.columns, columns=returns.columns)
         return self
 
 
-def ledoit_wolf(values: np.ndarray) -> tuple[np.ndarray, float]:
-    """Return (shrunk daily covariance p x p, shrinkage) of observations `values` (n x p)."""
+def ledoit_wolf(values: np.ndarray, mean: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Return (shrunk daily covariance p x p, shrinkage) of observations `values` (n x p).
+
+    `mean` is their column mean when the caller has it.
+    """
     n, p = values.shape
-    x = values - values.mean(axis=0)
+    x = values - (_mean(values) if mean is None else mean)
     sample = x.T @ x / n
     if p == 1:
         return sample, 0.0
@@ -174,11 +170,13 @@ class EmaMean:
     def __init__(self, span: float = 252.0) -> None:
         self.span = span
 
+    def estimate(self, values: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """Return the annual exponentially weighted mean (n,) of daily returns (T x n)."""
+        return np.asarray(ewm_weights(len(values), self.span) @ values * TRADING_DAYS)
+
     def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> EmaMean:
         """Estimate; the result is in `mu_` (annual, Series by symbol)."""
-        values = _check(returns)
-        w = ewm_weights(len(values), self.span)
-        self.mu_ = pd.Series(w @ values * TRADING_DAYS, index=returns.columns)
+        self.mu_ = pd.Series(self.estimate(_check(returns)), index=returns.columns)
         return self
 
 
@@ -193,13 +191,16 @@ class EwmaCovariance:
     def __init__(self, span: float = 32.0) -> None:
         self.span = span
 
-    def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> EwmaCovariance:
-        """Estimate; the result is in `cov_` (annual, DataFrame symbols x symbols), PSD."""
-        values = _check(returns)
+    def estimate(self, values: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """Return the annual exponentially weighted covariance (n, n), PSD, of daily returns."""
         w = ewm_weights(len(values), self.span)
         centred = values - w @ values
         cov = (centred * w[:, None]).T @ centred
-        cov = 0.5 * (cov + cov.T) * TRADING_DAYS
+        return np.asarray(0.5 * (cov + cov.T) * TRADING_DAYS)
+
+    def fit(self, returns: pd.DataFrame, factors: pd.DataFrame | None = None) -> EwmaCovariance:
+        """Estimate; the result is in `cov_` (annual, DataFrame symbols x symbols), PSD."""
+        cov = self.estimate(_check(returns))
         self.cov_ = pd.DataFrame(cov, index=returns.columns, columns=returns.columns)
         return self
 
@@ -221,6 +222,97 @@ COVARIANCES: dict[str, Callable[..., Any]] = {
 USES_PREMIA = ("capm", "ff3")
 
 
+@dataclass(frozen=True, eq=False)
+class Moments:
+    """Annual expected returns mu (n,) and covariance cov (n, n) of one return window."""
+
+    mu: np.ndarray
+    cov: np.ndarray
+    expected_returns: str
+    covariance: str
+    diagnostics: dict[str, Any]
+
+
+def _fitted(
+    estimator: Any,
+    values: np.ndarray,
+    mean: Callable[[], np.ndarray],
+    frame: Callable[[], pd.DataFrame],
+    factors: Any,
+    key: str,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Return an estimator's array result: `estimate` on arrays, else `fit` on the frame."""
+    if hasattr(estimator, "estimate"):
+        return estimator.estimate(values, mean()), {}
+    returns = frame()
+    fitted = getattr(estimator.fit(returns, factors), key)
+    labels = returns.columns
+    out = fitted.reindex(labels) if key == "mu_" else fitted.reindex(index=labels, columns=labels)
+    return out.to_numpy(dtype=float), getattr(estimator, "diagnostics_", {})
+
+
+def moments(
+    values: np.ndarray,
+    dates: pd.Index | Callable[[], pd.Index],
+    labels: Sequence[str],
+    factors: pd.DataFrame | None = None,
+    *,
+    expected_returns: str | None = None,
+    covariance: str = "ledoit_wolf",
+    expected_params: dict[str, Any] | None = None,
+    covariance_params: dict[str, Any] | None = None,
+    premia_factors: pd.DataFrame | None = None,
+    finite: bool = False,
+    mean: np.ndarray | None = None,
+) -> Moments:
+    """Return the annual Moments of daily returns `values` (T x n) dated `dates`, named `labels`.
+
+    `expected_returns=None` means `ff3` when `factors` are given, else
+    `historical`. Estimators on returns alone run on the arrays; factor
+    models get a DataFrame (they align the returns with the factors by date;
+    `dates` may be a function, called only then).
+    `premia_factors` is the factor history for the long-run premia of
+    `capm`/`ff3` (default: `factors`); either is cut at the last return date.
+    `finite=True` says the caller has checked that every value is finite;
+    `mean` gives the column means of `values` when the caller has them.
+    """
+    name = expected_returns or ("ff3" if factors is not None else "historical")
+    if name not in EXPECTED_RETURNS:
+        raise DataError(
+            f"unknown expected-returns estimator {name!r}; known: {sorted(EXPECTED_RETURNS)}"
+        )
+    if covariance not in COVARIANCES:
+        raise DataError(
+            f"unknown covariance estimator {covariance!r}; known: {sorted(COVARIANCES)}"
+        )
+    if not finite:
+        values = check_values(values, labels)
+    mu_params = dict(expected_params or {})
+    if name in USES_PREMIA and premia_factors is not None:
+        mu_params.setdefault("premia_factors", premia_factors)
+    cache: dict[str, Any] = {} if mean is None else {"mean": mean}
+
+    def frame() -> pd.DataFrame:
+        if "frame" not in cache:
+            index = dates() if callable(dates) else dates
+            cache["frame"] = pd.DataFrame(values, index=index, columns=list(labels))
+        frame_: pd.DataFrame = cache["frame"]
+        return frame_
+
+    def column_mean() -> np.ndarray:
+        if "mean" not in cache:
+            cache["mean"] = _mean(values)
+        mean_: np.ndarray = cache["mean"]
+        return mean_
+
+    mu_est = EXPECTED_RETURNS[name](**mu_params)
+    cov_est = COVARIANCES[covariance](**(covariance_params or {}))
+    mu, mu_diag = _fitted(mu_est, values, column_mean, frame, factors, "mu_")
+    cov, cov_diag = _fitted(cov_est, values, column_mean, frame, factors, "cov_")
+    diagnostics = {"expected_returns": mu_diag, "covariance": cov_diag}
+    return Moments(mu, cov, name, covariance, diagnostics)
+
+
 def estimate_return_model(
     returns: pd.DataFrame,
     factors: pd.DataFrame | None = None,
@@ -232,54 +324,35 @@ def estimate_return_model(
     covariance_params: dict[str, Any] | None = None,
     premia_factors: pd.DataFrame | None = None,
 ) -> ReturnModel:
-    """Return the ReturnModel of daily `returns` with the named estimators.
+    """Return the ReturnModel of daily `returns` (dates x symbols) with the named estimators.
 
-    `expected_returns=None` means `ff3` when `factors` are given, else
-    `historical`. `premia_factors` is the factor history for the long-run
-    premia of `capm`/`ff3` (default: `factors`); either is cut at the
-    as-of date (the last return date), so no later factor value is read.
+    The frame form of `moments`: the same estimators, results as a Series
+    and a DataFrame labelled by symbol.
     """
-    if expected_returns is None:
-        expected_returns = "ff3" if factors is not None else "historical"
-    if expected_returns not in EXPECTED_RETURNS:
-        raise DataError(
-            f"unknown expected-returns estimator {expected_returns!r}; known: {sorted(EXPECTED_RETURNS)}"
-        )
-    if covariance not in COVARIANCES:
-        raise DataError(
-            f"unknown covariance estimator {covariance!r}; known: {sorted(COVARIANCES)}"
-        )
-    mu_params = dict(expected_params or {})
-    if expected_returns in USES_PREMIA and premia_factors is not None:
-        mu_params.setdefault("premia_factors", premia_factors)
-    diagnostics: dict[str, Any] = {"expected_returns": {}, "covariance": {}}
-    if (
-        EXPECTED_RETURNS[expected_returns] is HistoricalMean
-        and COVARIANCES[covariance] is SampleCovariance
-        and not (mu_params or covariance_params)
-    ):
-        # the common pair shares its validation and mean (same numbers as the two estimators)
-        mu, cov = _historical_sample(returns)
-    else:
-        mu_est = EXPECTED_RETURNS[expected_returns](**mu_params).fit(returns, factors)
-        cov_est = COVARIANCES[covariance](**(covariance_params or {})).fit(returns, factors)
-        mu, cov = mu_est.mu_, cov_est.cov_
-        diagnostics = {
-            "expected_returns": getattr(mu_est, "diagnostics_", {}),
-            "covariance": getattr(cov_est, "diagnostics_", {}),
-        }
+    cols = returns.columns
+    m = moments(
+        returns.to_numpy(dtype=float),
+        returns.index,
+        [str(c) for c in cols],
+        factors,
+        expected_returns=expected_returns,
+        covariance=covariance,
+        expected_params=expected_params,
+        covariance_params=covariance_params,
+        premia_factors=premia_factors,
+    )
     as_of = (
         returns.index[-1]
         if len(returns.index) and isinstance(returns.index, pd.DatetimeIndex)
         else None
     )
     return ReturnModel(
-        mu=mu,
-        cov=cov,
+        mu=pd.Series(m.mu, index=cols),
+        cov=pd.DataFrame(m.cov, index=cols, columns=cols),
         risk_free=risk_free,
-        expected_returns=expected_returns,
-        covariance=covariance,
+        expected_returns=m.expected_returns,
+        covariance=m.covariance,
         as_of=as_of,
         n_obs=len(returns),
-        diagnostics=diagnostics,
+        diagnostics=m.diagnostics,
     )

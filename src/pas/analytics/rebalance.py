@@ -29,7 +29,8 @@ class OrderSettings:
 
     fractional: bool = False
     lot: Decimal = Decimal(1)
-    min_trade_value: Decimal = Decimal(0)
+    min_trade_value: Decimal = Decimal(0)  # smallest order, in money
+    min_trade_weight: Decimal = Decimal(0)  # smallest order, as a fraction of the sleeve's equity
     cash_buffer: Decimal = Decimal(0)  # fraction of equity kept as cash
     order_type: OrderType = OrderType.market
     limit_offset_bps: Decimal = Decimal(10)  # limit = price x (1 +/- offset)
@@ -42,11 +43,17 @@ class OrderSettings:
             raise InvalidInput(f"cash_buffer must be in [0, 1), got {self.cash_buffer}")
         if self.lot <= 0 or self.min_trade_value < 0:
             raise InvalidInput("lot must be positive and min_trade_value not negative")
+        if not ZERO <= self.min_trade_weight < 1:
+            raise InvalidInput(f"min_trade_weight must be in [0, 1), got {self.min_trade_weight}")
 
     @property
     def step(self) -> Decimal:
         """Return the quantity step orders are rounded to."""
         return FRACTION_STEP if self.fractional else self.lot
+
+    def min_trade(self, equity: Decimal) -> Decimal:
+        """Return the smallest order notional for a sleeve of this equity (value or weight)."""
+        return max(self.min_trade_value, self.min_trade_weight * equity)
 
 
 @dataclass(frozen=True)
@@ -196,6 +203,7 @@ def plan_rebalance(
     equity = book.cash + sum((q * prices[s] for s, q in book.held.items()), ZERO)
     _check_funded(equity, targets, prices, settings)
     investable = equity * (1 - settings.cash_buffer)
+    smallest = settings.min_trade(equity)
     sells, wants, skipped = [], [], []
     for sym in symbols:
         price, held = prices[sym], book.position(sym)
@@ -205,8 +213,8 @@ def plan_rebalance(
             qty = free if sym not in targets else min(_round(held - goal, settings.step), free)
             if qty <= 0:
                 continue
-            if qty * price < settings.min_trade_value:
-                skipped.append((sym, f"sell {qty} is under the minimum trade value"))
+            if qty * price < smallest:
+                skipped.append((sym, _too_small("sell", qty, price, smallest)))
                 continue
             sells.append(_order(sym, OrderSide.sell, qty, price, settings))
         elif goal > held:
@@ -214,12 +222,18 @@ def plan_rebalance(
             if qty > 0:
                 wants.append(_order(sym, OrderSide.buy, qty, price, settings))
     proceeds = sum((o.notional - o.expected_cost for o in sells), ZERO)
-    now, later, more_skips = _split_buys(wants, book.free_float, proceeds, settings)
+    now, later, more_skips = _split_buys(wants, book.free_float, proceeds, settings, smallest)
     return _finish(book, prices, equity, sells + now, later, skipped + more_skips)
 
 
+def _too_small(side: str, qty: Decimal, price: Decimal, smallest: Decimal) -> str:
+    """Return the reason an order under the minimum trade size is not placed."""
+    notional = (qty * price).quantize(_CENT)
+    return f"{side} {qty} ({notional}) is under the minimum trade size {smallest.quantize(_CENT)}"
+
+
 def _scaled(
-    wants: list[PlannedOrder], budget: Decimal, s: OrderSettings, wave: int
+    wants: list[PlannedOrder], budget: Decimal, s: OrderSettings, wave: int, smallest: Decimal
 ) -> tuple[list[PlannedOrder], list[tuple[str, str]], Decimal]:
     """Return the buys scaled down so their reserved cash fits `budget`, the skips, the scale."""
     need = sum((buy_cash(o, s) for o in wants), ZERO)
@@ -228,31 +242,41 @@ def _scaled(
     for o in wants:
         qty = _round(o.qty * scale, s.step)
         if qty <= 0:
+            skipped.append((o.symbol, f"buy {o.qty}: no free float left for it"))
             continue
-        if qty * o.price < s.min_trade_value:
-            skipped.append((o.symbol, f"buy {qty} is under the minimum trade value"))
+        if qty * o.price < smallest:
+            skipped.append((o.symbol, _too_small("buy", qty, o.price, smallest)))
             continue
         out.append(_order(o.symbol, OrderSide.buy, qty, o.price, s, wave))
     return out, skipped, scale
 
 
 def _split_buys(
-    wants: list[PlannedOrder], free_float: Decimal, proceeds: Decimal, s: OrderSettings
+    wants: list[PlannedOrder],
+    free_float: Decimal,
+    proceeds: Decimal,
+    s: OrderSettings,
+    smallest: Decimal,
 ) -> tuple[list[PlannedOrder], list[PlannedOrder], list[tuple[str, str]]]:
-    """Return (wave-1 buys within the free float, wave-2 buys within the proceeds, skips)."""
-    now, skipped, scale = _scaled(wants, free_float, s, 1)
+    """Return (wave-1 buys within the free float, wave-2 buys within the proceeds, skips).
+
+    A skip is a wanted buy of which no share is planned in either wave; a buy
+    scaled down to what the cash pays for is an order, not a skip.
+    """
+    now, skipped, scale = _scaled(wants, free_float, s, 1, smallest)
     if scale >= 1 or not wants:
         return now, [], skipped
-    bought = {o.symbol: o.qty for o in now}
-    rest = [
-        _order(o.symbol, OrderSide.buy, o.qty - bought.get(o.symbol, ZERO), o.price, s, 2)
-        for o in wants
-        if o.qty > bought.get(o.symbol, ZERO)
-    ]
-    if proceeds <= 0:
-        return now, [], [(o.symbol, f"buy {o.qty} more exceeds the free float") for o in rest]
-    left = free_float - sum((buy_cash(o, s) for o in now), ZERO) + proceeds
-    later, more, _ = _scaled(rest, left, s, 2)
+    later: list[PlannedOrder] = []
+    more: list[tuple[str, str]] = []
+    if proceeds > 0:
+        bought = {o.symbol: o.qty for o in now}
+        rest = [
+            _order(o.symbol, OrderSide.buy, o.qty - bought.get(o.symbol, ZERO), o.price, s, 2)
+            for o in wants
+            if o.qty > bought.get(o.symbol, ZERO)
+        ]
+        left = free_float - sum((buy_cash(o, s) for o in now), ZERO) + proceeds
+        later, more, _ = _scaled(rest, left, s, 2, smallest)
     planned = {o.symbol for o in (*now, *later)}
     return now, later, [sk for sk in (*skipped, *more) if sk[0] not in planned]
 

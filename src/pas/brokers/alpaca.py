@@ -22,9 +22,10 @@ from requests.adapters import HTTPAdapter
 
 from pas.brokers.alpaca_convert import to_order, to_position, to_sdk_request
 from pas.brokers.alpaca_stream import TradeUpdates
-from pas.brokers.base import Listeners, OrderListener
 from pas.core.errors import BrokerError, BrokerUnavailable, OrderRejected, UnknownOrder
 from pas.core.orders import BrokerOrder, BrokerPosition, OrderRequest, StatusFilter
+from pas.core.outage import Outage, outage
+from pas.core.ports import Listeners, OrderListener
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,18 @@ def _message(exc: Exception) -> str:
         return str(exc)[:200]
 
 
+def broker_outage() -> Outage:
+    """Return the process's one Outage of Alpaca."""
+    return outage("Alpaca", log)
+
+
+def _unreachable(exc: Exception, what: str = "Alpaca did not answer") -> BrokerUnavailable:
+    """Return the 503 of a connection failure or timeout; the driver's text goes to the log once."""
+    broker_outage().failed(f"{type(exc).__name__}: {exc}")
+    kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
+    return BrokerUnavailable(f"{what} ({kind}); retry shortly")
+
+
 def _unknown_outcome(exc: Exception) -> bool:
     """Return True when the request may or may not have taken effect."""
     from alpaca.common.exceptions import APIError
@@ -105,7 +118,7 @@ class AlpacaBroker:
         self.max_attempts = max_attempts
         self.retry_wait_seconds = retry_wait_seconds
         self._sleep = sleep
-        self._listeners = Listeners()
+        self._listeners: Listeners[BrokerOrder] = Listeners()
         if stream is not None:
             stream.start(self._listeners.notify)
 
@@ -191,7 +204,7 @@ class AlpacaBroker:
             if code != 422:  # 422: it closed (filled, canceled) before the cancel arrived
                 raise self._translate(exc) from None
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise BrokerUnavailable(f"cancel of {order_id} not confirmed: {exc}") from None
+            raise _unreachable(exc, f"cancel of {order_id} not confirmed") from None
         return self.get_order(order_id)
 
     def list_orders(
@@ -244,14 +257,16 @@ class AlpacaBroker:
         from alpaca.common.exceptions import APIError
 
         try:
-            return fn(*args)
+            answer = fn(*args)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            raise BrokerUnavailable(f"Alpaca unreachable: {exc}") from None
+            raise _unreachable(exc) from None
         except APIError as exc:
             if _status_code(exc) == 404:
                 name = what or (str(args[0]) if args else "")
                 raise UnknownOrder(f"Alpaca has no order {name}".strip(), id=name) from None
             raise self._translate(exc) from None
+        broker_outage().ok()
+        return answer
 
     @staticmethod
     def _translate(exc: Exception) -> BrokerError:

@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
 
-from pas.brokers.base import Listeners, OrderListener, utcnow
 from pas.brokers.paper_store import PaperStore
 from pas.core.errors import UnknownOrder
 from pas.core.orders import (
@@ -31,6 +30,7 @@ from pas.core.orders import (
     PaperFill,
     StatusFilter,
 )
+from pas.core.ports import Listeners, OrderListener, utcnow
 
 #: returns the latest close of each symbol it knows (missing symbols are left out)
 PriceSource = Callable[[Sequence[str]], Mapping[str, Decimal]]
@@ -57,7 +57,7 @@ class PaperBroker:
         self.starting_cash = Decimal(starting_cash)
         self.slippage_bps = Decimal(slippage_bps)
         self.partial_fill_fraction = partial_fill_fraction
-        self._listeners = Listeners()
+        self._listeners: Listeners[BrokerOrder] = Listeners()
         self._lock = threading.Lock()
 
     def add_listener(self, listener: OrderListener) -> None:

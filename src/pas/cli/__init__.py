@@ -9,6 +9,7 @@ import typer
 
 from pas.cli import (
     allocate,
+    audit,
     data,
     db,
     evaluate,
@@ -16,8 +17,10 @@ from pas.cli import (
     keys,
     ledger,
     orders,
+    output,
     serve,
     strategies,
+    updater,
 )
 
 app = typer.Typer(
@@ -28,13 +31,32 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (db, data, keys, factors, allocate, evaluate, ledger, strategies, orders, serve):
+for module in (
+    db,
+    data,
+    keys,
+    audit,
+    factors,
+    allocate,
+    evaluate,
+    ledger,
+    strategies,
+    orders,
+    serve,
+):
     module.register(app)
+updater.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with `argv` (sys.argv when None); return the exit code."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    if not root.handlers:  # as logging.basicConfig, and outage lines left to the error line
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(output.OneShotOutages())
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
     try:
         result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except typer.Exit as exc:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from pas.cli.output import JsonOpt, console, container, emit_json, fail, progress_bar
-from pas.data.alpaca_bars import fetch_daily_bars
-from pas.data.csv_prices import read_prices_csv, read_securities_csv
-from pas.data.demo import demo_factors, demo_prices
-from pas.data.ken_french import read_ken_french
-from pas.workflows.data import ImportSummary, demo_is_loaded, import_factors, import_prices
+
+if TYPE_CHECKING:  # readers and workflows (pandas) load inside the command that needs them
+    from pas.workflows.data import ImportSummary
 
 data_app = typer.Typer(help="Load market data and factors.", no_args_is_help=True)
 
@@ -42,6 +40,9 @@ def load_demo(
     json_out: bool = JsonOpt,
 ) -> None:
     """Load the bundled demo data (20 stocks, S&P 500, sectors, Fama–French factors)."""
+    from pas.data.demo import demo_factors, demo_prices
+    from pas.workflows.data import ImportSummary, demo_is_loaded, import_factors, import_prices
+
     with container() as c:
         c.init_schema()
         prices, factors = demo_prices(), demo_factors()
@@ -67,6 +68,9 @@ def import_prices_command(
     json_out: bool = JsonOpt,
 ) -> None:
     """Import a CSV of daily prices (all or nothing)."""
+    from pas.data.csv_prices import read_prices_csv, read_securities_csv
+    from pas.workflows.data import import_prices
+
     with container() as c:
         batch = read_prices_csv(file)
         if securities:
@@ -85,6 +89,9 @@ def import_factors_command(
     json_out: bool = JsonOpt,
 ) -> None:
     """Import a Ken French factor file (frequency detected from the date width)."""
+    from pas.data.ken_french import read_ken_french
+    from pas.workflows.data import import_factors
+
     with container() as c:
         batch = read_ken_french(file)
         c.init_schema()
@@ -105,6 +112,9 @@ def fetch_alpaca(
     json_out: bool = JsonOpt,
 ) -> None:
     """Fetch adjusted daily bars from Alpaca's market data API and store them."""
+    from pas.data.alpaca_bars import fetch_daily_bars
+    from pas.workflows.data import import_prices
+
     wanted = [s.strip().upper() for s in symbols.split(",") if s.strip()]
     if not wanted:
         fail("--symbols is empty")

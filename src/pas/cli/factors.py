@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from pas.cli.output import JsonOpt, console, container, emit_json, fail, progress_bar, table
-from pas.workflows import factors as wf
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: table column -> how to print it
 _FORMATS = {
@@ -55,6 +56,8 @@ def factors_command(
     json_out: bool = JsonOpt,
 ) -> None:
     """Print alpha, betas, t-statistics, R² and residual volatility per symbol."""
+    from pas.workflows import factors as wf
+
     wanted = [s.strip().upper() for s in (symbols or "").split(",") if s.strip()]
     if bool(wanted) == all_symbols:
         fail("give exactly one of --symbols A,B or --all")

@@ -8,7 +8,13 @@ from pathlib import Path
 import typer
 
 from pas.cli.output import JsonOpt, console, container, emit_json, table
-from pas.workflows.keys import create_key, key_is_active, list_keys, revoke_key
+from pas.workflows.keys import (
+    create_key,
+    demo_key_file,
+    key_is_active,
+    list_keys,
+    revoke_key,
+)
 
 keys_app = typer.Typer(help="Manage API keys (stored hashed; shown once).", no_args_is_help=True)
 
@@ -76,6 +82,7 @@ def revoke(
     """Revoke an API key."""
     with container() as c:
         info = revoke_key(c.uow(), key_id)
+        c.announce_revocation(info.id)  # running API workers forget it now (with Redis)
     if json_out:
         emit_json({"id": info.id, "revoked_at": info.revoked_at})
     else:
@@ -84,10 +91,11 @@ def revoke(
 
 @keys_app.command("demo")
 def demo(json_out: bool = JsonOpt) -> None:
-    """Create the demo admin key on first run (kept in var/demo-admin.key) and print it."""
+    """Create the database's demo admin key on first run (kept under var/) and print it."""
     with container() as c:
         c.init_schema()
-        path = Path(c.settings.var_dir) / "demo-admin.key"
+        default = type(c.settings.database)().url
+        path = demo_key_file(Path(c.settings.var_dir), c.settings.database.url, default)
         key = path.read_text().strip() if path.is_file() else ""
         created = False
         if not key or not key_is_active(c.uow(), key):

@@ -1,4 +1,7 @@
-"""`pas ledger sleeves | show | create | transfer | reservations | events | rebuild | verify`."""
+"""`pas ledger sleeves | show | create | transfer | sync-cash | reservations | events | rebuild | verify`.
+
+Changes made here are recorded with the actor `cli`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import typer
 
 from pas.cli.output import JsonOpt, console, container, emit_json, err_console, table
 from pas.workflows import ledger as wf
+
+CLI = "cli"
 
 ledger_app = typer.Typer(
     help="The trade ledger: sleeves, reservations, journal.", no_args_is_help=True
@@ -43,7 +48,9 @@ def sleeves(json_out: bool = JsonOpt) -> None:
     )
     t = wf.totals_json(totals)
     console.print(
-        f"account cash {t['account_cash']}, allocated {t['cash']}, unallocated {t['unallocated']}, seq {t['seq']}"
+        f"account cash {t['account_cash']} (broker {t['broker_cash']}), allocated {t['cash']}, "
+        f"unallocated {t['unallocated']}, seq {t['seq']}",
+        markup=False,
     )
 
 
@@ -76,7 +83,7 @@ def create(
     """Create a sleeve funded from unallocated cash."""
     with container() as c:
         c.init_schema()
-        data = wf.sleeve_json(wf.create_sleeve(c.ledger, c.account_cash, name, cash))
+        data = wf.sleeve_json(wf.create_sleeve(c.ledger, c.account_cash, name, cash, CLI))
     if json_out:
         emit_json(data)
     else:
@@ -97,11 +104,27 @@ def transfer(
     """Move cash between sleeves or to/from the account's unallocated cash."""
     with container() as c:
         c.init_schema()
-        event = wf.transfer(c.ledger, c.account_cash, from_sleeve, to_sleeve, amount)
+        event = wf.transfer(c.ledger, c.account_cash, from_sleeve, to_sleeve, amount, CLI)
     if json_out:
         emit_json(wf.event_json(event))
     else:
         console.print(f"transferred {amount} (event {event.seq})")
+
+
+@ledger_app.command("sync-cash")
+def sync_cash(
+    reason: str = typer.Option(..., help="Why, e.g. 'deposit of 250,000 on 2026-12-01'."),
+    cash: str | None = typer.Option(None, help="Cash to book (default: the broker's now)."),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Book the broker's cash as the account's (after a deposit or withdrawal outside PAS)."""
+    with container() as c:
+        c.init_schema()
+        event = wf.sync_cash(c.ledger, c.account_cash, reason, CLI, cash)
+    if json_out:
+        emit_json(wf.event_json(event))
+    else:
+        console.print(f"account cash booked at {event.data['cash']} (event {event.seq})")
 
 
 @ledger_app.command("reservations")
@@ -148,9 +171,15 @@ def events(
         return
     table(
         "Ledger events",
-        ["seq", "at", "kind", "data"],
+        ["seq", "at", "kind", "actor", "data"],
         [
-            [e["seq"], e["at"], e["kind"], ", ".join(f"{k}={v}" for k, v in e["data"].items())]
+            [
+                e["seq"],
+                e["at"],
+                e["kind"],
+                e["actor"],
+                ", ".join(f"{k}={v}" for k, v in e["data"].items() if k != "actor"),
+            ]
             for e in rows
         ],
     )
@@ -161,7 +190,7 @@ def rebuild(json_out: bool = JsonOpt) -> None:
     """Recreate the live ledger (Redis keys) from the database journal."""
     with container() as c:
         c.init_schema()
-        seq = wf.rebuild(c.ledger)
+        seq = wf.rebuild(c.ledger, CLI)
     if json_out:
         emit_json({"seq": seq})
     else:

@@ -8,7 +8,7 @@ from pas.cli.output import JsonOpt, console, container, emit_json, emit_record, 
 from pas.core.orders import OrderRecord
 from pas.workflows.orders import dec, order_json
 from pas.workflows.rebalance import RebalanceResult, rebalance, result_json
-from pas.workflows.reconcile import reconcile, report_json
+from pas.workflows.reconcile import last_report, reconcile_and_record
 from pas.workflows.strategies import find_strategy
 from pas.workflows.trading import order_detail
 
@@ -126,26 +126,43 @@ def cancel(
         )
 
 
-def reconcile_command(json_out: bool = JsonOpt) -> None:
-    """Recover missed fills, then compare the ledger with the broker (exit 1 on differences)."""
+def reconcile_command(
+    last: bool = typer.Option(
+        False, "--last", help="Show the last stored report; run nothing, change nothing."
+    ),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Recover missed fills, then compare the ledger with the broker (exit 1 on differences).
+
+    The report is stored: `--last` and GET /api/v1/reconciliation show it.
+    """
     with container() as c:
-        report = reconcile(c.order_desk)
+        if last:
+            report = last_report(c.job_runs)
+        else:
+            tolerance = c.settings.ledger.cash_tolerance
+            report = reconcile_and_record(c.order_desk, c.job_runs, "cli", tolerance)
     if json_out:
-        emit_json(report_json(report))
+        emit_json(report)
     else:
         console.print(
-            f"checked {report.checked_orders} open orders, recovered {report.recovered_fills} "
-            f"fills, repaired {report.repaired}"
+            f"run {report['run_id']} at {report['run_at']}: checked {report['checked_orders']} "
+            f"open orders, recovered {report['recovered_fills']} fills, "
+            f"repaired {report['repaired']}"
         )
-        if report.differences:
+        differences = report["differences"]
+        if differences:
             table(
                 "Differences",
                 ["kind", "symbol", "ledger", "broker", "detail"],
-                [[d.kind, d.symbol, d.ledger, d.broker, d.detail] for d in report.differences],
+                [
+                    [d[k] for k in ("kind", "symbol", "ledger", "broker", "detail")]
+                    for d in differences
+                ],
             )
         else:
             console.print("ledger and broker agree")
-    if not report.ok:
+    if not report["ok"]:
         raise typer.Exit(1)
 
 

@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
-from pas.bootstrap import Container, build
 from pas.core.errors import ConfigError, PasError
+
+if TYPE_CHECKING:
+    from pas.bootstrap import Container
 
 console = Console()
 err_console = Console(stderr=True)
 
 JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
+
+
+class OneShotOutages(logging.Filter):
+    """Drops a dependency's outage lines while a one-shot command runs: its one error line
+    says what is down. `pas serve` and `pas updater` call `keep_outage_lines()`."""
+
+    keep = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Return False for an outage line of a one-shot command."""
+        return OneShotOutages.keep or not getattr(record, "pas_outage", False)
+
+
+def keep_outage_lines() -> None:
+    """Log outages (one line when one starts, one when it ends): for long-running commands."""
+    OneShotOutages.keep = True
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -33,6 +49,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
 @contextmanager
 def container() -> Iterator[Container]:
     """Yield a container built from settings; map domain errors to one line and an exit code."""
+    # the composition root (SQLAlchemy, settings) loads only when a command needs it
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pas.bootstrap import build
+
     try:
         built = build()
     except ConfigError as exc:
@@ -44,7 +65,11 @@ def container() -> Iterator[Container]:
     except PasError as exc:
         fail(str(exc), 1)
     except SQLAlchemyError as exc:
+        from pas.database.outage import is_outage
+
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        if is_outage(exc):  # not a schema problem: say so, with the driver's reason
+            fail(f"the database cannot be reached or did not answer in time: {detail}", 1)
         fail(
             f"database error ({type(exc).__name__}): {detail}; is the schema current? run `pas init-db`",
             1,
@@ -78,13 +103,20 @@ def emit_record(data: dict[str, Any], json_out: bool) -> None:
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
-    """Print a rich table."""
+    """Print a rich table; piped, at its natural width (rich assumes 80 columns without a tty)."""
+    from rich.measure import Measurement
+    from rich.table import Table
+
     out = Table(title=title)
     for col in columns:
         out.add_column(col)
     for row in rows:
         out.add_row(*("" if v is None else str(v) for v in row))
-    console.print(out)
+    if console.is_terminal:
+        console.print(out)
+        return
+    natural = Measurement.get(console, console.options.update(width=100_000), out).maximum
+    Console(width=max(natural, console.width)).print(out)
 
 
 @contextmanager
@@ -93,6 +125,14 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int | None, st
     if not enabled:
         yield lambda done, total, what: None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

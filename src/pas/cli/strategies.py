@@ -12,9 +12,11 @@ from pas.core.errors import InvalidInput
 from pas.workflows.strategies import (
     StrategySpec,
     create_strategy,
+    delete_strategy,
     find_strategy,
     strategy_json,
 )
+from pas.workflows.symbols import require_known
 from pas.workflows.trading import demo_strategies
 
 strategies_app = typer.Typer(
@@ -61,6 +63,7 @@ def create(
             sleeve_id=sleeve,
             cash=cash,
         )
+        require_known(c.uow(), [s.strip().upper() for s in spec.universe], "the universe")
         strategy = create_strategy(c.order_book, c.ledger, c.broker, spec, c.schemes())
     if json_out:
         emit_json(strategy_json(strategy))
@@ -107,11 +110,15 @@ def show(
 
 @strategies_app.command("delete")
 def delete(
-    ref: str = typer.Argument(..., help="Strategy id or name."), json_out: bool = JsonOpt
+    ref: str = typer.Argument(..., help="Strategy id or name."),
+    cancel_orders: bool = typer.Option(
+        False, "--cancel-orders", help="Cancel the strategy's open orders first."
+    ),
+    json_out: bool = JsonOpt,
 ) -> None:
-    """Delete a strategy (its sleeve and orders stay)."""
+    """Delete a strategy (its sleeve and order history stay); refused while it has open orders."""
     with container() as c:
-        strategy = c.order_book.delete_strategy(find_strategy(c.order_book, ref).id)
+        strategy = delete_strategy(c.order_desk, ref, cancel_orders=cancel_orders)
     if json_out:
         emit_json(strategy_json(strategy))
     else:

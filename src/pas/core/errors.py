@@ -58,6 +58,12 @@ class DataError(PasError):
         super().__init__(full, file=file, line=line, column=column, **details)
 
 
+class InsufficientData(DataError):
+    """Too little usable data for an estimate (fewer dates than the estimators need)."""
+
+    code = "insufficient_data"
+
+
 class InvalidInput(PasError):
     """A request parameter is malformed or out of range."""
 
@@ -74,6 +80,14 @@ class Conflict(PasError):
     """The request contradicts the current state (duplicate name, reused id)."""
 
     code = "conflict"
+
+
+class Busy(PasError):
+    """A documented limit of concurrent work is reached (e.g. evaluation jobs); retry later."""
+
+    code = "busy"
+    http_status = 429
+    retry_after_s = 10
 
 
 class Unfunded(Conflict):
@@ -219,8 +233,66 @@ class InvalidAmount(LedgerError, InvalidInput):
     http_status = 422
 
 
-class JournalUnavailable(LedgerError):
+class Unavailable(PasError):
+    """A dependency (database, Redis, broker) is out of reach: answer 503, retry later.
+
+    `details["applied"]` says truthfully what became of a write: "no" (certainly
+    not applied), "pending" (applied, to be journaled when the database is back)
+    or "unknown" (repeat it with the same client_id to find out).
+    """
+
+    code = "unavailable"
+    http_status = 503
+    retry_after_s = 1
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached or did not answer in time; nothing was changed."""
+
+    code = "database_unavailable"
+    http_status = 503
+    retry_after_s = 5
+
+
+class RedisUnavailable(Unavailable):
+    """Redis (cache, event hub, leader lock) cannot be reached or did not answer in time."""
+
+    code = "redis_unavailable"
+    http_status = 503
+    retry_after_s = 2
+
+
+class JournalUnavailable(LedgerError, Unavailable):
     """The write could not be made durable in the database journal in time."""
 
     code = "journal_unavailable"
     http_status = 503
+
+
+class LedgerUnavailable(LedgerError, Unavailable):
+    """The ledger's store (Redis) cannot be reached."""
+
+    code = "ledger_unavailable"
+    http_status = 503
+
+
+class LedgerRebuilding(LedgerError, Unavailable):
+    """The live ledger is being rebuilt from the journal; the write was not applied."""
+
+    code = "ledger_rebuilding"
+    http_status = 503
+
+
+class ForbiddenFill(LedgerError, InvalidInput):
+    """A hand-entered fill's price is outside the band around the reservation's limit."""
+
+    code = "fill_out_of_band"
+    http_status = 422
+
+
+class ExecutorUnavailable(Unavailable):
+    """The executor of distributed work (a Dask scheduler, a worker pool) is out of reach or lost."""
+
+    code = "executor_unavailable"
+    http_status = 503
+    retry_after_s = 30

@@ -45,15 +45,18 @@ def to_micro(value: Any, what: str, *, allow_zero: bool = False) -> int:
     if number < 0 or (number == 0 and not allow_zero):
         floor = "zero or more" if allow_zero else "more than zero"
         raise InvalidAmount(f"{what} must be {floor}, got {value}", field=what)
-    scaled = number * SCALE
-    if scaled != scaled.to_integral_value():
+    if number > MAX_MICRO // SCALE:  # before scaling: 1e999999999 * 10**6 overflows Decimal
+        raise InvalidAmount(f"{what} is too large (limit {MAX_MICRO // SCALE})", field=what)
+    if _places_beyond_micro(number):
         raise InvalidAmount(f"{what} has more than 6 decimal places: {value}", field=what)
-    micro = int(scaled)
-    if micro > MAX_MICRO:
-        raise InvalidAmount(
-            f"{what} is too large: {value} (limit {MAX_MICRO // SCALE})", field=what
-        )
-    return micro
+    return int(number.scaleb(6))
+
+
+def _places_beyond_micro(number: Decimal) -> bool:
+    """Return True when `number` has a non-zero digit below 1e-6 (exact, any exponent)."""
+    _, digits, exponent = number.as_tuple()
+    below = -6 - int(exponent)
+    return below > 0 and any(digits[-below:])
 
 
 def from_micro(micro: int) -> Decimal:
@@ -177,7 +180,10 @@ class AccountTotals:
     sleeves: int
     open_reservations: int
     seq: int
+    #: the account's cash as the ledger books it (sleeves plus unallocated; None until known)
     account_cash: Decimal | None = None
+    #: the broker's cash as it reports it now (None when not asked)
+    broker_cash: Decimal | None = None
 
     @property
     def free_float(self) -> Decimal:
@@ -186,7 +192,7 @@ class AccountTotals:
 
     @property
     def unallocated(self) -> Decimal | None:
-        """Return the broker's cash not given to any sleeve (None when unknown)."""
+        """Return the account's cash not given to any sleeve (None when unknown)."""
         return None if self.account_cash is None else self.account_cash - self.cash
 
 
@@ -201,6 +207,16 @@ class LedgerEvent:
     #: `data` as JSON text when the event arrived as text (the Redis scripts' output):
     #: the journal stores it as it is instead of encoding `data` again
     raw: str | bytes | None = field(default=None, compare=False, repr=False)
+    #: the history the event belongs to (the Redis projection's epoch when it was decided)
+    epoch: str = ""
+    #: the epoch of event `seq - 1`: the journal links each row to its predecessor by
+    #: (seq - 1, prev_epoch), so two histories can never interleave in it
+    prev_epoch: str = ""
+
+    @property
+    def actor(self) -> str:
+        """Return who made the change (an API key id, `broker:<name>`, `cli`, ...)."""
+        return str(self.data.get("actor", ""))
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ def violations(state: LedgerState) -> list[str]:
             out.append(
                 f"account {name} {money(getattr(state, name))} != sum of sleeves {money(total)}"
             )
+    if state.account is not None and state.account < state.cash:
+        out.append(f"account: booked cash {money(state.account)} < allocated {money(state.cash)}")
     out.extend(_reservation_violations(state))
     return out
 
@@ -60,7 +62,12 @@ def comparable(state: LedgerState) -> dict[str, Any]:
     """Return the state as plain, sorted data so two states compare key by key."""
     return {
         "seq": state.seq,
-        "account": {"cash": state.cash, "reserved": state.reserved, "realized": state.realized},
+        "account": {
+            "cash": state.cash,
+            "reserved": state.reserved,
+            "realized": state.realized,
+            "booked": state.account,
+        },
         "counters": {"sleeve": state.last_sleeve, "reservation": state.last_reservation},
         "sleeves": {k: asdict(v) for k, v in sorted(state.sleeves.items())},
         "positions": {f"{k[0]}:{k[1]}": asdict(v) for k, v in sorted(state.positions.items())},

@@ -25,15 +25,11 @@ from pas.core.errors import (
     UnknownSleeve,
 )
 from pas.core.ledger import (
-    AccountTotals,
     LedgerEvent,
-    Position,
-    Reservation,
     Side,
-    Sleeve,
     Status,
     fingerprint,
-    from_micro,
+    fmt,
     money,
     parse,
 )
@@ -81,6 +77,10 @@ class LedgerState:
     """Everything the ledger knows, in integer micro-units; `seq` is the last event applied."""
 
     seq: int = 0
+    #: the epoch of the last event applied (the history this state belongs to)
+    epoch: str = ""
+    #: the account's cash as booked by the ledger (micro; None until first booked)
+    account: int | None = None
     last_sleeve: int = 0
     last_reservation: int = 0
     cash: int = 0
@@ -131,22 +131,45 @@ def apply(
         raise LedgerError(f"unknown ledger event kind {event.kind!r}", seq=event.seq)
     facts = handler(state, event.data, account_cash, event.seq)
     state.seq = event.seq
+    state.epoch = event.epoch
     return facts or {}
+
+
+def booked_account(state: LedgerState, d: dict[str, Any]) -> int | None:
+    """Return the account's cash the ledger books, or what an opening event books first."""
+    if state.account is None and d.get("account_cash"):
+        return parse(d["account_cash"])
+    return state.account
+
+
+def opening_data(state: LedgerState, broker_cash: int | None) -> dict[str, str]:
+    """Return the field that books the broker's cash, for the first event that needs it."""
+    if state.account is None and broker_cash is not None:
+        return {"account_cash": fmt(broker_cash)}
+    return {}
 
 
 def _sleeve_created(state: LedgerState, d: dict[str, Any], account: int | None, _: int) -> None:
     sleeve_id, name, cash = int(d["sleeve"]), str(d["name"]), parse(d["cash"])
     if name in state.names:
         raise DuplicateSleeve(f"a sleeve named {name!r} exists already", name=name)
-    _check_unallocated(state, cash, account)
+    _check_unallocated(state, cash, account, d)
+    state.account = booked_account(state, d)
     state.sleeves[sleeve_id] = SleeveRow(sleeve_id, name, cash=cash)
     state.names[name] = sleeve_id
     state.last_sleeve = max(state.last_sleeve, sleeve_id)
     state.cash += cash
 
 
-def _check_unallocated(state: LedgerState, amount: int, account: int | None) -> None:
-    if account is not None and amount > account - state.cash:
+def _check_unallocated(
+    state: LedgerState, amount: int, broker: int | None, d: dict[str, Any]
+) -> None:
+    """Refuse to allocate more than the booked account holds (decisions only, not replay)."""
+    if broker is None:
+        return
+    booked = booked_account(state, d)
+    account = broker if booked is None else booked
+    if amount > account - state.cash:
         raise InsufficientFreeFloat(
             f"the account's unallocated cash is too small: needs {money(amount)}, "
             f"has {money(account - state.cash)}",
@@ -174,7 +197,8 @@ def _transferred(state: LedgerState, d: dict[str, Any], account: int | None, _: 
     if (source is None and target is None) or source is target:
         raise InvalidAmount("a transfer needs two different ends")
     if source is None:
-        _check_unallocated(state, amount, account)
+        _check_unallocated(state, amount, account, d)
+        state.account = booked_account(state, d)
     else:
         _check_free(source, amount)
         source.cash -= amount
@@ -212,9 +236,19 @@ def _reserved(state: LedgerState, d: dict[str, Any], _: int | None, seq: int) ->
         state.positions[key] = pos
     res_id = int(d["reservation"])
     state.reservations[res_id] = ReservationRow(
-        res_id, row.id, str(d["client_id"]), symbol, side, qty, parse(d["limit_price"]),
-        amount, amount, 0, Status.open, seq,
-    )  # fmt: skip
+        id=res_id,
+        sleeve=row.id,
+        client_id=str(d["client_id"]),
+        symbol=symbol,
+        side=side,
+        qty=qty,
+        limit=parse(d["limit_price"]),
+        amount=amount,
+        remaining=amount,
+        filled=0,
+        status=Status.open,
+        seq=seq,
+    )
     state.clients[str(d["client_id"])] = res_id
     state.last_reservation = max(state.last_reservation, res_id)
 
@@ -253,6 +287,8 @@ def _executed(state: LedgerState, d: dict[str, Any], _: int | None, __: int) -> 
         res.remaining -= used + released
         pos.qty += qty
         pos.cost += amount
+        if state.account is not None:
+            state.account -= amount
     else:
         _check_free(row, -amount)
         removed = muldiv(pos.cost, qty, pos.qty)
@@ -260,6 +296,8 @@ def _executed(state: LedgerState, d: dict[str, Any], _: int | None, __: int) -> 
         row.realized += amount - removed
         state.cash += amount
         state.realized += amount - removed
+        if state.account is not None:
+            state.account += amount
         res.remaining -= qty
         pos.qty -= qty
         pos.held -= qty
@@ -288,6 +326,22 @@ def _cancelled(state: LedgerState, d: dict[str, Any], _: int | None, __: int) ->
     return {"released": released}
 
 
+def _account_synced(state: LedgerState, d: dict[str, Any], _: int | None, __: int) -> None:
+    cash = parse(d["cash"])
+    if cash < state.cash:
+        raise InsufficientFreeFloat(
+            f"the account's cash {money(cash)} is less than the sleeves hold "
+            f"({money(state.cash)}): move cash out of sleeves first",
+            needed=money(state.cash),
+            available=money(cash),
+        )
+    state.account = cash
+
+
+def _rebuilt(state: LedgerState, d: dict[str, Any], _: int | None, __: int) -> None:
+    """A fence: the live projection was rebuilt from the journal here (no balance moves)."""
+
+
 _Handler = Callable[[LedgerState, dict[str, Any], int | None, int], dict[str, int] | None]
 
 _HANDLERS: dict[str, _Handler] = {
@@ -296,6 +350,8 @@ _HANDLERS: dict[str, _Handler] = {
     "reserved": _reserved,
     "executed": _executed,
     "cancelled": _cancelled,
+    "account_synced": _account_synced,
+    "rebuilt": _rebuilt,
 }
 
 
@@ -305,36 +361,3 @@ def replay(events: list[LedgerEvent], state: LedgerState | None = None) -> Ledge
     for event in events:
         apply(state, event)
     return state
-
-
-def sleeve_record(state: LedgerState, sleeve_id: int) -> Sleeve:
-    """Return a sleeve with its positions as a frozen record."""
-    row = state.sleeve(sleeve_id)
-    positions = tuple(
-        Position(sym, from_micro(p.qty), from_micro(p.held), from_micro(p.cost))
-        for (sid, sym), p in sorted(state.positions.items())
-        if sid == sleeve_id
-    )
-    return Sleeve(
-        row.id, row.name, from_micro(row.cash), from_micro(row.reserved),
-        from_micro(row.realized), positions,
-    )  # fmt: skip
-
-
-def reservation_record(row: ReservationRow) -> Reservation:
-    """Return a reservation as a frozen record."""
-    return Reservation(
-        row.id, row.sleeve, row.client_id, row.symbol, row.side, from_micro(row.qty),
-        from_micro(row.limit), from_micro(row.amount), from_micro(row.remaining),
-        from_micro(row.filled), row.status, row.seq,
-    )  # fmt: skip
-
-
-def totals_record(state: LedgerState, account_cash: int | None = None) -> AccountTotals:
-    """Return the account totals kept alongside the sleeves."""
-    open_count = sum(1 for r in state.reservations.values() if r.status is Status.open)
-    return AccountTotals(
-        from_micro(state.cash), from_micro(state.reserved), from_micro(state.realized),
-        len(state.sleeves), open_count, state.seq,
-        None if account_cash is None else from_micro(account_cash),
-    )  # fmt: skip

@@ -37,7 +37,7 @@ class ApiKeyInfo:
 
 @dataclass(frozen=True)
 class EvaluationRunInfo:
-    """A persisted evaluation run: its parameters (JSON-able) and how far it reaches."""
+    """A persisted evaluation run: its parameters (JSON-able), how far it reaches, its metrics."""
 
     id: int
     params_hash: str
@@ -45,6 +45,9 @@ class EvaluationRunInfo:
     created_at: dt.datetime
     updated_at: dt.datetime
     last_date: dt.date | None
+    name: str = "default"
+    #: scheme -> metric -> value over the whole run, stored with its returns (None: not yet)
+    metrics: dict[str, dict[str, float | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,18 @@ class JobInfo:
     result: dict[str, object] | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One recorded change: when, who (actor `key:<id>`, `cli`, `updater`), what and on which object."""
+
+    actor: str
+    method: str
+    path: str
+    status: int
+    role: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    at: dt.datetime | None = None
+    id: int | None = None

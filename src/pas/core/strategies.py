@@ -19,6 +19,7 @@ ORDER_DEFAULTS: dict[str, Any] = {
     "fractional": False,
     "lot": "1",
     "min_trade_value": "0",
+    "min_trade_weight": "0",
     "cash_buffer": "0",
     "type": "market",
     "limit_offset_bps": "10",

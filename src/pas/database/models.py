@@ -90,4 +90,7 @@ from pas.database import (  # noqa: E402
     models_allocations,  # noqa: F401
     models_evaluations,  # noqa: F401
     models_ledger,  # noqa: F401
+    models_metrics,  # noqa: F401
+    models_orders,  # noqa: F401
+    models_versions,  # noqa: F401
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Date, DateTime, Double, Integer, String, Text
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pas.database.models import Base
@@ -19,6 +20,9 @@ class EvaluationRun(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_date: Mapped[dt.date | None] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    #: scheme -> metric -> value over the whole run (JSON), written with the run's returns
+    metrics: Mapped[str | None] = mapped_column(Text)
 
 
 class EvaluationReturn(Base):
@@ -69,6 +73,7 @@ class Job(Base):
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[str | None] = mapped_column(Text)
+    #: a JSON document: LONGTEXT on MariaDB, where TEXT stops at 64 KB (migration 0010)
+    result: Mapped[str | None] = mapped_column(Text().with_variant(mysql.LONGTEXT(), "mysql"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)

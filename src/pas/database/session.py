@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,37 +10,78 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from pas.database.outage import watch
+
 #: hosts where TLS only costs: without TLS options PyMySQL 2 tries TLS ("preferred") and
 #: builds a new SSL context for every connection, about 17 ms of CPU each, even when the
 #: server offers none; on these hosts it is switched off unless the URL asks for TLS
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-_TLS_OPTIONS = ("ssl", "ssl_ca", "ssl_capath", "ssl_cert", "ssl_key", "ssl_verify_cert",
-                "ssl_verify_identity", "ssl_disabled")  # fmt: skip
+_TLS_OPTIONS = (
+    "ssl",
+    "ssl_ca",
+    "ssl_capath",
+    "ssl_cert",
+    "ssl_key",
+    "ssl_verify_cert",
+    "ssl_verify_identity",
+    "ssl_disabled",
+)
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a database call may take before it fails (seconds), so none hangs forever."""
+
+    connect_s: float = 5.0
+    read_s: float = 10.0
+    write_s: float = 10.0
+    pool_s: float = 5.0
+    busy_s: float = 30.0
+
+
+def make_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, timeouts: Timeouts | None = None
+) -> Engine:
     """Return an engine for `url`; SQLite files get their folder, WAL and FK checks; MariaDB
-    on this machine (loopback or a socket) is reached without TLS unless the URL asks for it."""
+    on this machine (loopback or a socket) is reached without TLS unless the URL asks for it.
+
+    Every call is bounded by `timeouts`; a connection the server dropped is
+    noticed before use (pre-ping) and replaced, so the engine recovers by itself.
+    """
+    limits = timeouts or Timeouts()
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": limits.busy_s}
     else:
         kwargs.update(
-            pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=3600
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+            pool_timeout=limits.pool_s,
         )
         if parsed.get_backend_name() == "mysql":
-            connect: dict[str, Any] = {"local_infile": True, "charset": "utf8mb4"}
-            if _plain_local(parsed):
-                connect["ssl_disabled"] = True
-            kwargs["connect_args"] = connect
+            kwargs["connect_args"] = _mysql_connect_args(parsed, limits)
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    watch(engine)
     return engine
+
+
+def _mysql_connect_args(parsed: Any, limits: Timeouts) -> dict[str, Any]:
+    connect: dict[str, Any] = {"local_infile": True, "charset": "utf8mb4"}
+    if _plain_local(parsed):
+        connect["ssl_disabled"] = True
+    if parsed.get_driver_name() == "pymysql":
+        connect["connect_timeout"] = limits.connect_s
+        connect["read_timeout"] = limits.read_s
+        connect["write_timeout"] = limits.write_s
+    return connect
 
 
 def _plain_local(parsed: Any) -> bool:

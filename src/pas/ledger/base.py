@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,12 +16,16 @@ from pas.core.ledger import (
     LedgerEvent,
     Reservation,
     Side,
+    Status,
     buy_reserve,
     fill_amount,
     fingerprint,
     fmt,
+    from_micro,
+    parse,
     to_micro,
 )
+from pas.core.ports import Listeners
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,39 @@ class ReserveArgs:
     def fp(self) -> str:
         """Return the idempotency fingerprint."""
         return fingerprint(self.sleeve, self.symbol, self.side, self.qty, self.limit)
+
+    def script_args(self) -> tuple[Any, ...]:
+        """Return the reserve script's arguments (after the guard's and the time)."""
+        return (
+            self.sleeve,
+            self.client_id,
+            self.symbol,
+            self.side.value,
+            self.qty,
+            self.limit,
+            self.amount,
+            self.fp,
+            fmt(self.qty),
+            fmt(self.limit),
+            fmt(self.amount),
+        )
+
+    def record(self, reservation_id: int, seq: int) -> Reservation:
+        """Return the reservation this request created as event `seq`."""
+        return Reservation(
+            id=reservation_id,
+            sleeve=self.sleeve,
+            client_id=self.client_id,
+            symbol=self.symbol,
+            side=self.side,
+            qty=from_micro(self.qty),
+            limit_price=from_micro(self.limit),
+            amount=from_micro(self.amount),
+            remaining=from_micro(self.amount),
+            filled_qty=from_micro(0),
+            status=Status.open,
+            seq=seq,
+        )
 
     def data(self, reservation_id: int) -> dict[str, Any]:
         """Return the data of the `reserved` event."""
@@ -90,58 +127,74 @@ def reserve_args(
 
 
 def sleeve_name(name: str) -> str:
-    """Return a checked sleeve name (1-64 characters, no '|', no outer spaces)."""
-    if not isinstance(name, str) or not NAME.match(name):
-        raise InvalidInput("a sleeve name has 1 to 64 characters, no '|' and no outer spaces")
+    """Return a checked sleeve name (1-64 printable characters, no '|', no outer spaces)."""
+    printable = isinstance(name, str) and not any(
+        unicodedata.category(ch).startswith(("C", "Z")) and ch != " " for ch in name
+    )
+    if not printable or not NAME.match(name):
+        raise InvalidInput(
+            "a sleeve name has 1 to 64 printable characters, no '|' and no outer spaces",
+            field="name",
+        )
     return name
 
 
 def execution_data(
-    reservation_id: int, side: Side, qty: Any, price: Any, fee: Any
+    reservation_id: int, side: Side, qty: Any, price: Any, fee: Any, reason: str | None = None
 ) -> dict[str, Any]:
     """Return the checked inputs of an `executed` event (without the computed facts)."""
     q, p, f = to_micro(qty, "qty"), to_micro(price, "price"), to_micro(fee, "fee", allow_zero=True)
-    return {
+    data = {
         "reservation": str(reservation_id),
         "qty": fmt(q),
         "price": fmt(p),
         "fee": fmt(f),
         "amount": fmt(fill_amount(side, q, p, f)),
     }
+    if reason:
+        data["reason"] = reason
+    return data
+
+
+def execution_args(
+    reservation_id: int, qty: Any, price: Any, fee: Any, reason: str | None
+) -> tuple[Any, ...]:
+    """Return the execute script's arguments: both sides' amounts (the script knows the side)."""
+    buy = execution_data(reservation_id, Side.buy, qty, price, fee)
+    sell = execution_data(reservation_id, Side.sell, qty, price, fee)
+    return (
+        reservation_id,
+        to_micro(qty, "qty"),
+        parse(buy["amount"]),
+        parse(sell["amount"]),
+        buy["qty"],
+        buy["price"],
+        buy["fee"],
+        reason or "",
+    )
 
 
 def execution_record(res: Reservation, event: LedgerEvent) -> Execution:
     """Return the Execution an `executed` event describes."""
     d = event.data
     return Execution(
-        res, Decimal(d["qty"]), Decimal(d["price"]), Decimal(d["fee"]), Decimal(d["amount"]),
-        Decimal(d["released"]), Decimal(d["realized_pnl"]), event.seq,
-    )  # fmt: skip
+        reservation=res,
+        qty=Decimal(d["qty"]),
+        price=Decimal(d["price"]),
+        fee=Decimal(d["fee"]),
+        amount=Decimal(d["amount"]),
+        released=Decimal(d["released"]),
+        realized_pnl=Decimal(d["realized_pnl"]),
+        seq=event.seq,
+    )
 
 
-def now() -> dt.datetime:
-    """Return the current UTC time to the microsecond (the event timestamp)."""
-    return dt.datetime.now(dt.UTC)
-
-
-class Listeners:
+class EventListeners(Listeners[LedgerEvent]):
     """Callbacks told about every acknowledged event (e.g. the real-time hub's `ledger` topic)."""
 
-    def __init__(self) -> None:
-        self._listeners: list[Listener] = []
-
-    def add_listener(self, listener: Listener) -> None:
-        """Call `listener(event)` after each event this process makes durable."""
-        self._listeners.append(listener)
-
     def _publish(self, event: LedgerEvent | None) -> None:
-        if event is None:
-            return
-        for listener in self._listeners:
-            try:
-                listener(event)
-            except Exception:  # a broken subscriber must not fail an acknowledged write
-                log.exception("ledger listener failed on event %s", event.seq)
+        if event is not None:
+            self.notify(event)
 
 
 def amount_micro(amount: Any, what: str = "amount") -> int:

@@ -4,17 +4,14 @@ KEYS[1] is the base key (`{prefix}:ledger`); every other key is built from it
 (see docs/ledger.md for the layout). Amounts are integer micro-units held as
 strings and changed with HINCRBY, so no float ever rounds money; Lua numbers
 are doubles, exact below 2**53, and the ledger refuses amounts above 10**15.
-Each script returns {'ok', seq, event-json, ...} or {'err', code, needed, available}.
+Each write returns {'ok', seq, event-json, prev-epoch, ...} or {'err', code, needed, available}.
 """
 
 from __future__ import annotations
 
-PRELUDE = r"""
+HELPERS = r"""
 local base = KEYS[1]
 local meta = base .. ':meta'
-if redis.call('EXISTS', base .. ':maintenance') == 1 then
-  return {'err', 'maintenance', '', ''}
-end
 local function num(v) if not v then return 0 end return tonumber(v) end
 local function s(n) if n == 0 then return '0' end return string.format('%.0f', n) end  -- never '-0'
 local function dec(n)
@@ -26,15 +23,43 @@ end
 local function fail(code, needed, available)
   return {'err', code, needed and s(needed) or '', available and s(available) or ''}
 end
+"""
+
+# Every write starts here. ARGV[1..3] are the caller's epoch, the last sequence number
+# it knows journaled, and the actor; they are removed, so each script's own arguments
+# start at ARGV[1]. A Redis that is empty, of another epoch or behind the journal refuses.
+GUARD = r"""
+local epoch = table.remove(ARGV, 1)
+local floor = tonumber(table.remove(ARGV, 1))
+local actor = table.remove(ARGV, 1)
+if redis.call('EXISTS', base .. ':maintenance') == 1 then
+  return {'err', 'maintenance', '', ''}
+end
+local m = redis.call('HMGET', meta, 'epoch', 'seq', 'base_seq', 'base_epoch')
+if not m[1] then return {'err', 'rebuild', '', ''} end
+if m[1] ~= epoch then return {'err', 'epoch', m[1], ''} end
+if num(m[2]) < floor then return {'err', 'behind', s(num(m[2])), s(floor)} end
 local function emit(kind, at, fields)
   local seq = redis.call('HINCRBY', meta, 'seq', 1)
-  local data = {}
+  local prev = epoch
+  if seq == num(m[3]) + 1 then prev = m[4] or '' end
+  local data = {actor = actor}
   for i = 1, #fields, 2 do data[fields[i]] = fields[i + 1] end
   local json = cjson.encode(data)
-  redis.call('XADD', base .. ':events', s(seq) .. '-0', 'kind', kind, 'at', at, 'data', json)
-  return s(seq), json
+  redis.call('XADD', base .. ':events', s(seq) .. '-0', 'kind', kind, 'at', at, 'data', json,
+    'epoch', epoch, 'prev', prev)
+  return s(seq), json, prev
+end
+-- the account's cash the ledger books; the caller's broker figure books it the first time
+local function booked(broker)
+  local b = redis.call('HGET', meta, 'account')
+  if b then return tonumber(b), nil end
+  if broker == '' then return nil, nil end
+  return tonumber(broker), broker
 end
 """
+
+PRELUDE = HELPERS + GUARD
 
 # floor(a * b / c) exactly for 0 <= a, b, c < 2**53: a double estimate corrected
 # with a 6-limb (base 2**24) product, because a * b alone can exceed 2**53.
@@ -75,8 +100,9 @@ end
 CREATE_SLEEVE = r"""
 local at, name, cash = ARGV[1], ARGV[2], tonumber(ARGV[3])
 if redis.call('HEXISTS', base .. ':names', name) == 1 then return fail('duplicate_sleeve') end
-if ARGV[4] ~= '' then
-  local avail = tonumber(ARGV[4]) - num(redis.call('HGET', meta, 'cash'))
+local account, opening = booked(ARGV[4])
+if account then
+  local avail = account - num(redis.call('HGET', meta, 'cash'))
   if cash > avail then return fail('insufficient_free_float', cash, avail) end
 end
 local id = s(redis.call('HINCRBY', meta, 'last_sleeve', 1))
@@ -84,8 +110,13 @@ redis.call('HSET', base .. ':sleeve:' .. id, 'name', name, 'cash', s(cash), 'res
   'realized', '0')
 redis.call('HSET', base .. ':names', name, id)
 redis.call('HINCRBY', meta, 'cash', s(cash))
-local seq, json = emit('sleeve_created', at, {'sleeve', id, 'name', name, 'cash', dec(cash)})
-return {'ok', seq, json, id}
+local fields = {'sleeve', id, 'name', name, 'cash', dec(cash)}
+if opening then
+  redis.call('HSET', meta, 'account', opening)
+  table.insert(fields, 'account_cash'); table.insert(fields, dec(tonumber(opening)))
+end
+local seq, json, prev = emit('sleeve_created', at, fields)
+return {'ok', seq, json, prev, id}
 """
 
 # ARGV: at, from ('' = unallocated), to ('' = unallocated), amount, account_cash
@@ -95,10 +126,16 @@ local fk, tk = base .. ':sleeve:' .. from, base .. ':sleeve:' .. to
 if from ~= '' and redis.call('EXISTS', fk) == 0 then return fail('unknown_sleeve', tonumber(from)) end
 if to ~= '' and redis.call('EXISTS', tk) == 0 then return fail('unknown_sleeve', tonumber(to)) end
 if from == to then return fail('invalid_amount') end
+local fields = {'from', from, 'to', to, 'amount', dec(amount)}
 if from == '' then
-  if ARGV[5] ~= '' then
-    local avail = tonumber(ARGV[5]) - num(redis.call('HGET', meta, 'cash'))
+  local account, opening = booked(ARGV[5])
+  if account then
+    local avail = account - num(redis.call('HGET', meta, 'cash'))
     if amount > avail then return fail('insufficient_free_float', amount, avail) end
+  end
+  if opening then
+    redis.call('HSET', meta, 'account', opening)
+    table.insert(fields, 'account_cash'); table.insert(fields, dec(tonumber(opening)))
   end
 else
   local h = redis.call('HMGET', fk, 'cash', 'reserved')
@@ -111,8 +148,22 @@ if to ~= '' then
   redis.call('HINCRBY', tk, 'cash', s(amount))
   redis.call('HINCRBY', meta, 'cash', s(amount))
 end
-local seq, json = emit('transferred', at, {'from', from, 'to', to, 'amount', dec(amount)})
-return {'ok', seq, json}
+local seq, json, prev = emit('transferred', at, fields)
+return {'ok', seq, json, prev}
+"""
+
+# ARGV: at, cash, reason
+SYNC_ACCOUNT = r"""
+local at, cash, reason = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local allocated = num(redis.call('HGET', meta, 'cash'))
+if cash < allocated then return fail('insufficient_free_float', allocated, cash) end
+local before = redis.call('HGET', meta, 'account')
+redis.call('HSET', meta, 'account', s(cash))
+local previous = ''
+if before then previous = dec(tonumber(before)) end
+local seq, json, prev = emit('account_synced', at, {'cash', dec(cash), 'previous', previous,
+  'reason', reason})
+return {'ok', seq, json, prev}
 """
 
 # ARGV: at, sleeve, client_id, symbol, side, qty, limit, amount, fp, qty_s, limit_s, amount_s
@@ -123,7 +174,7 @@ local existing = redis.call('HGET', base .. ':clients', client)
 if existing then
   local r = redis.call('HMGET', base .. ':res:' .. existing, 'fp', 'seq')
   if r[1] ~= fp then return {'err', 'duplicate_client_id', existing, ''} end
-  return {'dup', r[2], '', existing}
+  return {'dup', r[2], '', '', existing}
 end
 local sk = base .. ':sleeve:' .. sleeve
 local h = redis.call('HMGET', sk, 'cash', 'reserved')
@@ -141,17 +192,17 @@ else
   redis.call('HINCRBY', pk, 'h:' .. sym, ARGV[6])
 end
 local id = s(redis.call('HINCRBY', meta, 'last_reservation', 1))
-local seq, json = emit('reserved', at, {'reservation', id, 'sleeve', sleeve, 'client_id', client,
+local seq, json, prev = emit('reserved', at, {'reservation', id, 'sleeve', sleeve, 'client_id', client,
   'symbol', sym, 'side', side, 'qty', ARGV[10], 'limit_price', ARGV[11], 'amount', ARGV[12]})
 redis.call('HSET', base .. ':res:' .. id, 'sleeve', sleeve, 'client_id', client, 'symbol', sym,
   'side', side, 'qty', ARGV[6], 'limit', ARGV[7], 'amount', ARGV[8], 'remaining', ARGV[8],
   'filled', '0', 'status', 'open', 'seq', seq, 'fp', fp)
 redis.call('HSET', base .. ':clients', client, id)
 redis.call('SADD', base .. ':open', id)
-return {'ok', seq, json, id}
+return {'ok', seq, json, prev, id}
 """
 
-# ARGV: at, reservation, qty, buy_amount, sell_amount, qty_s, price_s, fee_s
+# ARGV: at, reservation, qty, buy_amount, sell_amount, qty_s, price_s, fee_s, reason ('' = none)
 EXECUTE = r"""
 local at, rid, q = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local rk = base .. ':res:' .. rid
@@ -180,6 +231,9 @@ if r[3] == 'buy' then
   redis.call('HSET', rk, 'remaining', s(remaining - used - released))
   redis.call('HINCRBY', pk, qf, s(q))
   redis.call('HINCRBY', pk, cf, s(amount))
+  if redis.call('HEXISTS', meta, 'account') == 1 then
+    redis.call('HINCRBY', meta, 'account', s(-amount))
+  end
   realized = 0
 else
   amount = tonumber(ARGV[5])
@@ -192,6 +246,9 @@ else
   redis.call('HINCRBY', sk, 'realized', s(realized))
   redis.call('HINCRBY', meta, 'cash', s(amount))
   redis.call('HINCRBY', meta, 'realized', s(realized))
+  if redis.call('HEXISTS', meta, 'account') == 1 then
+    redis.call('HINCRBY', meta, 'account', s(amount))
+  end
   redis.call('HSET', rk, 'remaining', s(remaining - q))
   if held == q then
     redis.call('HDEL', pk, qf, hf, cf)
@@ -205,9 +262,11 @@ end
 local status = 'open'
 if done then status = 'filled'; redis.call('SREM', base .. ':open', rid) end
 redis.call('HSET', rk, 'filled', s(filled + q), 'status', status)
-local seq, json = emit('executed', at, {'reservation', rid, 'qty', ARGV[6], 'price', ARGV[7],
-  'fee', ARGV[8], 'amount', dec(amount), 'released', dec(released), 'realized_pnl', dec(realized)})
-return {'ok', seq, json}
+local fields = {'reservation', rid, 'qty', ARGV[6], 'price', ARGV[7], 'fee', ARGV[8],
+  'amount', dec(amount), 'released', dec(released), 'realized_pnl', dec(realized)}
+if ARGV[9] ~= '' then table.insert(fields, 'reason'); table.insert(fields, ARGV[9]) end
+local seq, json, prev = emit('executed', at, fields)
+return {'ok', seq, json, prev}
 """
 
 # ARGV: at, reservation
@@ -226,8 +285,8 @@ else
 end
 redis.call('HSET', rk, 'remaining', '0', 'status', 'cancelled')
 redis.call('SREM', base .. ':open', rid)
-local seq, json = emit('cancelled', at, {'reservation', rid, 'released', dec(rem)})
-return {'ok', seq, json}
+local seq, json, prev = emit('cancelled', at, {'reservation', rid, 'released', dec(rem)})
+return {'ok', seq, json, prev}
 """
 
 # Everything at one instant: meta, names, clients, then per sleeve and per reservation.
@@ -265,11 +324,12 @@ return 1
 SCRIPTS: dict[str, str] = {
     "create_sleeve": PRELUDE + CREATE_SLEEVE,
     "transfer": PRELUDE + TRANSFER,
+    "sync_account": PRELUDE + SYNC_ACCOUNT,
     "reserve": PRELUDE + RESERVE,
     "execute": PRELUDE + MULDIV + EXECUTE,
     "cancel": PRELUDE + CANCEL,
-    "dump": PRELUDE.replace("return {'err', 'maintenance', '', ''}", "") + DUMP,
-    "muldiv": PRELUDE
+    "dump": HELPERS + DUMP,
+    "muldiv": HELPERS
     + MULDIV
     + "return s(muldiv(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])))",
 }

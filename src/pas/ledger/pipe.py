@@ -21,9 +21,10 @@ from typing import Any
 
 from redis.exceptions import NoScriptError, ResponseError
 
-from pas.core.errors import JournalUnavailable
+from pas.core.errors import LedgerUnavailable
 from pas.core.ledger import LedgerEvent
-from pas.ledger.committer import Flag, GroupCommitter
+from pas.ledger.committer import GroupCommitter
+from pas.ledger.flag import Flag
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,11 @@ GATHER_S = 0.0003
 
 
 class Call:
-    """One queued script call and, once the sender has run it, its outcome."""
+    """One queued script call and, once the sender has run it, its outcome.
+
+    `argv` is every script argument after the key: the guard's (epoch, floor,
+    actor), then the event time, then the operation's own.
+    """
 
     __slots__ = ("argv", "at", "done", "error", "event", "kind", "name", "reply")
 
@@ -80,15 +85,14 @@ class ScriptPipe:
     def call(self, name: str, kind: str, at: dt.datetime, argv: tuple[Any, ...]) -> Call:
         """Run script `name`; return once refused, repeated or (on success) durable.
 
-        Raises what talking to Redis raised, or JournalUnavailable when Redis
-        does not answer in time or the event is applied but not journaled in
-        time (the committer's timeout; the caller may repeat a reservation with
-        the same client_id).
+        Raises what talking to Redis raised, LedgerUnavailable when Redis does
+        not answer in time, or the committer's verdict when the event is not
+        durable (rejected: not applied; JournalUnavailable: applied, journaled later).
         """
         call = Call(name, kind, at, argv)
         with self._cond:
             if self._stop:
-                raise JournalUnavailable("the ledger is closed")
+                raise LedgerUnavailable("the ledger is closed", applied="no")
             self._queue.append(call)
             if len(self._queue) == 1 or len(self._queue) == self._expect:
                 self._cond.notify()
@@ -97,15 +101,17 @@ class ScriptPipe:
             with self._cond:  # still queued: take it back, nothing was sent
                 if call in self._queue:
                     self._queue.remove(call)
-                    raise JournalUnavailable("Redis did not take the write in time")
+                    raise LedgerUnavailable("Redis did not take the write in time", applied="no")
             # sent: wait for Redis' answer unless it came already (the event is then late)
             if call.reply is None and call.error is None and not call.done.wait(timeout):
-                raise JournalUnavailable("Redis did not answer the write in time")
+                raise LedgerUnavailable(
+                    "Redis did not answer the write in time: repeat it with the same client_id",
+                    applied="unknown",
+                )
         if call.error is not None:
             raise call.error
-        if call.event is not None and self._committer.committed < call.event.seq:
-            # not durable in time, or woken by a reset or close: the committer's verdict
-            self._committer.wait(call.event.seq, timeout_s=0)
+        if call.event is not None:  # durable, rejected, or not journaled in time
+            self._committer.verdict(call.event.seq)
         return call
 
     def close(self) -> None:
@@ -115,7 +121,7 @@ class ScriptPipe:
             left, self._queue = self._queue, []
             self._cond.notify_all()
         for call in left:
-            call.error = JournalUnavailable("the ledger is closed")
+            call.error = LedgerUnavailable("the ledger is closed", applied="no")
             call.done.set()
         self._thread.join(timeout=5)
         if self._conn is not None:
@@ -145,11 +151,14 @@ class ScriptPipe:
             self.rounds += 1
             try:
                 self._settle(batch, replies)
-            except Exception as exc:  # keep serving: the thread must outlive one bad round
+            except Exception:  # keep serving: the thread must outlive one bad round
                 log.exception("ledger pipe: could not settle a round")
                 for call in batch:  # not acknowledged; what Redis applied is in the stream
                     if not call.done.is_set():
-                        call.error = JournalUnavailable(f"the write's outcome is unknown: {exc}")
+                        call.error = LedgerUnavailable(
+                            "the write's outcome is unknown: repeat it with the same client_id",
+                            applied="unknown",
+                        )
                         call.done.set()
 
     def _gather(self) -> None:
@@ -176,7 +185,7 @@ class ScriptPipe:
         # the connection's own packing (hiredis when present, the client's encoding), as in
         # redis-py's pipelines, and the same arguments `_run_one` (EVALSHA) would send
         packed = conn.pack_commands(
-            [(b"EVALSHA", self.shas[c.name], 1, self.key, c.at.isoformat(), *c.argv) for c in batch]
+            [(b"EVALSHA", self.shas[c.name], 1, self.key, *c.argv) for c in batch]
         )
         conn.send_packed_command(packed, check_health=False)
         replies: list[Any] = []
@@ -188,7 +197,7 @@ class ScriptPipe:
         for i, reply in enumerate(replies):
             if isinstance(reply, NoScriptError):  # Redis restarted or SCRIPT FLUSH: the script
                 call = batch[i]  # did not run, so running it now (it loads again) is its only run
-                replies[i] = self._run_one(call.name, call.at.isoformat(), *call.argv)
+                replies[i] = self._run_one(call.name, *call.argv)
         return replies
 
     def _settle(self, batch: list[Call], replies: list[Any]) -> None:
@@ -200,8 +209,16 @@ class ScriptPipe:
                 continue
             reply = list(reply)
             if reply[0] == b"ok" or reply[0] == "ok":
-                raw = reply[2]
-                call.event = LedgerEvent(int(reply[1]), call.kind, call.at, json.loads(raw), raw)
+                raw, prev = reply[2], reply[3]
+                call.event = LedgerEvent(
+                    int(reply[1]),
+                    call.kind,
+                    call.at,
+                    json.loads(raw),
+                    raw,
+                    epoch=str(call.argv[0]),
+                    prev_epoch=prev.decode() if isinstance(prev, bytes) else str(prev),
+                )
                 call.reply = reply  # after the event: a writer that timed out reads both
                 durable.append((call.event, call.done))
             else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pas.core.errors import (
@@ -13,8 +14,8 @@ from pas.core.errors import (
     InsufficientFreeFloat,
     InsufficientPosition,
     InvalidAmount,
-    JournalUnavailable,
     LedgerError,
+    LedgerRebuilding,
     OverFill,
     ReservationClosed,
     UnknownReservation,
@@ -35,66 +36,142 @@ def pairs(flat: Sequence[Any]) -> dict[str, str]:
     return dict(zip(items[::2], items[1::2], strict=True))
 
 
+class Malformed(Exception):
+    """A Redis key does not hold what the ledger wrote there."""
+
+
+def _int(h: dict[str, str], field: str, where: str) -> int:
+    try:
+        return int(h[field])
+    except (KeyError, ValueError):
+        raise Malformed(f"{where}: field {field!r} is missing or not an integer") from None
+
+
 def sleeve_row(sleeve_id: int, h: dict[str, str]) -> SleeveRow:
-    """Return a sleeve hash as a row."""
-    return SleeveRow(sleeve_id, h["name"], int(h["cash"]), int(h["reserved"]), int(h["realized"]))
+    """Return a sleeve hash as a row (Malformed when a field is missing)."""
+    where = f"sleeve {sleeve_id}"
+    if "name" not in h:
+        raise Malformed(f"{where}: field 'name' is missing")
+    return SleeveRow(
+        sleeve_id,
+        h["name"],
+        _int(h, "cash", where),
+        _int(h, "reserved", where),
+        _int(h, "realized", where),
+    )
 
 
-def position_rows(h: dict[str, str]) -> dict[str, PositionRow]:
+def position_rows(h: dict[str, str], where: str = "positions") -> dict[str, PositionRow]:
     """Return symbol -> position from a sleeve's position hash (q:/h:/c: fields)."""
     rows: dict[str, PositionRow] = {}
-    for field, value in h.items():
-        kind, symbol = field.split(":", 1)
+    names = {"q": "qty", "h": "held", "c": "cost"}
+    for key in h:
+        kind, _, symbol = key.partition(":")
+        if kind not in names or not symbol:
+            raise Malformed(f"{where}: unexpected field {key!r}")
         row = rows.setdefault(symbol, PositionRow())
-        setattr(row, {"q": "qty", "h": "held", "c": "cost"}[kind], int(value))
+        setattr(row, names[kind], _int(h, key, where))
     return {sym: row for sym, row in rows.items() if row.qty != 0 or row.held != 0 or row.cost != 0}
 
 
 def reservation_row(res_id: int, h: dict[str, str]) -> ReservationRow:
-    """Return a reservation hash as a row."""
+    """Return a reservation hash as a row (Malformed when a field is missing)."""
+    where = f"reservation {res_id}"
+    try:
+        side, status, client, symbol = (
+            Side(h["side"]),
+            Status(h["status"]),
+            h["client_id"],
+            h["symbol"],
+        )
+    except (KeyError, ValueError):
+        raise Malformed(f"{where}: side, status, client_id or symbol is missing or bad") from None
     return ReservationRow(
-        res_id, int(h["sleeve"]), h["client_id"], h["symbol"], Side(h["side"]), int(h["qty"]),
-        int(h["limit"]), int(h["amount"]), int(h["remaining"]), int(h["filled"]),
-        Status(h["status"]), int(h["seq"]),
-    )  # fmt: skip
+        id=res_id,
+        sleeve=_int(h, "sleeve", where),
+        client_id=client,
+        symbol=symbol,
+        side=side,
+        qty=_int(h, "qty", where),
+        limit=_int(h, "limit", where),
+        amount=_int(h, "amount", where),
+        remaining=_int(h, "remaining", where),
+        filled=_int(h, "filled", where),
+        status=status,
+        seq=_int(h, "seq", where),
+    )
 
 
-def state_from_dump(reply: Sequence[Any]) -> LedgerState:
-    """Return the state the DUMP script returned."""
+@dataclass
+class Dump:
+    """What the Redis keys hold: the state, the projection's identity, and what is unreadable."""
+
+    state: LedgerState
+    epoch: str | None
+    base_seq: int
+    base_epoch: str
+    malformed: list[str] = field(default_factory=list)
+
+
+def state_from_dump(reply: Sequence[Any]) -> Dump:
+    """Return the projection the DUMP script returned; unreadable keys are listed, not fatal."""
     meta, names, clients = pairs(reply[0]), pairs(reply[1]), pairs(reply[2])
-    state = LedgerState(
-        seq=int(meta.get("seq", 0)),
-        last_sleeve=int(meta.get("last_sleeve", 0)),
-        last_reservation=int(meta.get("last_reservation", 0)),
-        cash=int(meta.get("cash", 0)),
-        reserved=int(meta.get("reserved", 0)),
-        realized=int(meta.get("realized", 0)),
+    bad: list[str] = []
+    state = LedgerState()
+    for name in ("seq", "last_sleeve", "last_reservation", "cash", "reserved", "realized"):
+        try:
+            setattr(state, name, int(meta.get(name, 0)))
+        except ValueError:
+            bad.append(f"meta: field {name!r} is not an integer")
+    state.epoch = meta.get("epoch", "")
+    state.account = int(meta["account"]) if meta.get("account", "").lstrip("-").isdigit() else None
+    state.names = {n: int(i) for n, i in names.items() if i.isdigit()}
+    state.clients = {c: int(i) for c, i in clients.items() if i.isdigit()}
+    _collect(bad, reply[3], lambda sid, h: state.sleeves.__setitem__(sid, sleeve_row(sid, h)))
+    _collect(bad, reply[4], lambda sid, h: _positions(state, sid, h))
+    _collect(
+        bad, reply[5], lambda rid, h: state.reservations.__setitem__(rid, reservation_row(rid, h))
     )
-    state.names = {name: int(i) for name, i in names.items()}
-    state.clients = {c: int(i) for c, i in clients.items()}
-    for sid, flat in reply[3]:
-        state.sleeves[int(sid)] = sleeve_row(int(sid), pairs(flat))
-    for sid, flat in reply[4]:
-        for sym, row in position_rows(pairs(flat)).items():
-            state.positions[(int(sid), sym)] = row
-    for rid, flat in reply[5]:
-        state.reservations[int(rid)] = reservation_row(int(rid), pairs(flat))
-    return state
+    return Dump(
+        state,
+        meta.get("epoch"),
+        int(meta.get("base_seq", 0) or 0),
+        meta.get("base_epoch", ""),
+        bad,
+    )
 
 
-def write_state(pipe: Any, base: str, state: LedgerState) -> None:
-    """Queue the commands that store `state` under `base` on a (transactional) pipeline."""
-    pipe.hset(
-        f"{base}:meta",
-        mapping={
-            "seq": state.seq,
-            "last_sleeve": state.last_sleeve,
-            "last_reservation": state.last_reservation,
-            "cash": state.cash,
-            "reserved": state.reserved,
-            "realized": state.realized,
-        },
-    )
+def _positions(state: LedgerState, sid: int, h: dict[str, str]) -> None:
+    for sym, row in position_rows(h, f"positions of sleeve {sid}").items():
+        state.positions[(sid, sym)] = row
+
+
+def _collect(
+    bad: list[str], items: Sequence[Any], put: Callable[[int, dict[str, str]], None]
+) -> None:
+    for key, flat in items:
+        try:
+            put(int(text(key)), pairs(flat))
+        except Malformed as exc:
+            bad.append(str(exc))
+
+
+def write_state(pipe: Any, base: str, state: LedgerState, epoch: str) -> None:
+    """Queue the commands that store `state` under `base` as projection `epoch`."""
+    meta: dict[str, Any] = {
+        "epoch": epoch,
+        "seq": state.seq,
+        "base_seq": state.seq,
+        "base_epoch": state.epoch,
+        "last_sleeve": state.last_sleeve,
+        "last_reservation": state.last_reservation,
+        "cash": state.cash,
+        "reserved": state.reserved,
+        "realized": state.realized,
+    }
+    if state.account is not None:
+        meta["account"] = state.account
+    pipe.hset(f"{base}:meta", mapping=meta)
     for s in state.sleeves.values():
         pipe.hset(f"{base}:names", s.name, s.id)
         pipe.hset(
@@ -119,11 +196,19 @@ def write_state(pipe: Any, base: str, state: LedgerState) -> None:
 
 def _reservation_hash(r: ReservationRow) -> dict[str, Any]:
     return {
-        "sleeve": r.sleeve, "client_id": r.client_id, "symbol": r.symbol, "side": r.side.value,
-        "qty": r.qty, "limit": r.limit, "amount": r.amount, "remaining": r.remaining,
-        "filled": r.filled, "status": r.status.value, "seq": r.seq,
+        "sleeve": r.sleeve,
+        "client_id": r.client_id,
+        "symbol": r.symbol,
+        "side": r.side.value,
+        "qty": r.qty,
+        "limit": r.limit,
+        "amount": r.amount,
+        "remaining": r.remaining,
+        "filled": r.filled,
+        "status": r.status.value,
+        "seq": r.seq,
         "fp": fingerprint(r.sleeve, r.symbol, r.side, r.qty, r.limit),
-    }  # fmt: skip
+    }
 
 
 def stream_event(entry_id: Any, fields: dict[Any, Any]) -> LedgerEvent:
@@ -131,7 +216,15 @@ def stream_event(entry_id: Any, fields: dict[Any, Any]) -> LedgerEvent:
     f = {text(k): text(v) for k, v in fields.items()}
     seq = int(text(entry_id).split("-", 1)[0])
     at = dt.datetime.fromisoformat(f["at"])
-    return LedgerEvent(seq, f["kind"], at, json.loads(f["data"]), f["data"])
+    return LedgerEvent(
+        seq,
+        f["kind"],
+        at,
+        json.loads(f["data"]),
+        f["data"],
+        epoch=f.get("epoch", ""),
+        prev_epoch=f.get("prev", ""),
+    )
 
 
 def error_from_reply(reply: Sequence[Any], context: dict[str, Any]) -> LedgerError:
@@ -172,7 +265,7 @@ def error_from_reply(reply: Sequence[Any], context: dict[str, Any]) -> LedgerErr
         ),
         "duplicate_sleeve": (DuplicateSleeve, "a sleeve with this name exists already"),
         "invalid_amount": (InvalidAmount, "a transfer needs two different ends"),
-        "maintenance": (JournalUnavailable, "the ledger is being rebuilt; retry shortly"),
+        "maintenance": (LedgerRebuilding, "the ledger is being rebuilt; retry shortly"),
     }
     cls, message = simple.get(code, (LedgerError, f"ledger script refused: {code}"))
     return cls(message, **context)

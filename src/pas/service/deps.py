@@ -41,9 +41,16 @@ def require(role: Role) -> Callable[..., ApiKeyInfo | None]:
         if not container.settings.auth.enabled:
             return None
         cache = getattr(request.app.state, "key_cache", None)
-        return authenticate(container.uow(), _presented_key(request), role, cache)
+        key = authenticate(container.uow(), _presented_key(request), role, cache)
+        request.state.pas_key = key  # the audit log's actor
+        return key
 
     return check
+
+
+def actor_of(key: ApiKeyInfo | None) -> str:
+    """Return the actor the ledger records for a request: `key:<id>`, or `anonymous`."""
+    return "anonymous" if key is None else f"key:{key.id}"
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pas.core import limits
 from pas.core.errors import DataError, InvalidInput, NotFound
 from pas.core.records import SecurityInfo
 from pas.data.batches import FactorBatch, PriceBatch
@@ -85,18 +86,34 @@ def list_securities(uow: UnitOfWork) -> list[SecurityInfo]:
         return uow.securities.list()
 
 
-def price_table(
-    uow: UnitOfWork, symbols: Sequence[str] | None, start: dt.date | None, end: dt.date | None
-) -> pd.DataFrame:
-    """Return long price rows for `symbols` (all when None); NotFound names unknown symbols."""
+def price_page(
+    uow: UnitOfWork,
+    symbols: Sequence[str] | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    limit: int = limits.PAGE_DEFAULT,
+    after: tuple[str, dt.date] | None = None,
+) -> tuple[pd.DataFrame, tuple[str, dt.date] | None]:
+    """Return one page of long price rows (ordered by symbol, date) and where the next starts.
+
+    The second value is the (symbol, date) to pass as `after` for the next
+    page, or None on the last page. NotFound names unknown symbols.
+    """
     check_range(start, end)
+    limits.check_page(limit)
+    if symbols:
+        limits.check_symbols(len(symbols), "the request")
     with uow:
         if symbols:
-            known = set(uow.prices.spans())
-            unknown = sorted(set(symbols) - known)
+            unknown = sorted(set(symbols) - set(uow.prices.spans(symbols)))
             if unknown:
                 raise NotFound(f"no prices for {', '.join(unknown)}", symbols=unknown)
-        return uow.prices.long(symbols, start, end)
+        rows = uow.prices.page(symbols, start, end, after, limit + 1)
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows.iloc[:limit]
+    last = rows.iloc[-1]
+    return rows, (str(last["symbol"]), pd.Timestamp(last["date"]).date())
 
 
 def price_matrix(
@@ -129,6 +146,11 @@ def factor_table(
 
 
 def check_range(start: dt.date | None, end: dt.date | None) -> None:
-    """Raise InvalidInput when end is before start."""
-    if start and end and end < start:
-        raise InvalidInput(f"end {end} is before start {start}", start=str(start), end=str(end))
+    """Raise InvalidInput when end is before start or the range is longer than the limit."""
+    limits.check_span(start, end)
+
+
+def data_versions(uow: UnitOfWork, names: Sequence[str]) -> dict[str, int]:
+    """Return name -> version of the stored data of each kind (every write bumps its kind)."""
+    with uow:
+        return uow.versions.get(names)

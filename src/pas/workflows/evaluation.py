@@ -1,31 +1,42 @@
-"""Use cases: run, extend and read the continuous evaluation of every scheme."""
+"""Use cases: run and extend the continuous evaluation of every scheme (reads: evaluation_reads).
+
+Runs are named. The default run (`DEFAULT_RUN`, what `pas evaluate --update`
+and the updater maintain) is what the API serves unless asked for another and
+what `dynamic` blends live; an ad-hoc run is stored under its own name and
+never replaces it. A run's metrics over its whole history are computed in the
+transaction that writes its returns, so reading them is one lookup.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from pas.analytics.allocation.spec import AllocationSpec
 from pas.analytics.comparison import (
     ALL_METHODS,
-    BENCHMARK,
     allocation_allocator,
     check_methods,
     check_prices,
-    metrics_table,
     order_methods,
     walk_all,
 )
-from pas.analytics.evaluation import SchemeState, WalkForwardConfig
-from pas.analytics.metrics import TRADING_DAYS
-from pas.core.errors import InvalidInput, NotFound
+from pas.analytics.evaluation import SchemeRun, SchemeState, WalkForwardConfig
+from pas.analytics.schedule import count_rebalances
+from pas.core import limits
+from pas.core.errors import Conflict, InvalidInput, NotFound
 from pas.core.records import EvaluationRunInfo
+from pas.workflows.evaluation_reads import DEFAULT_RUN, metrics_frame, metrics_json, net_history
+from pas.workflows.evaluation_reads import scheme_histories as scheme_histories
 from pas.workflows.ports import Progress, UnitOfWork, no_progress
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,8 @@ def _inputs(
 def validate_request(request: EvaluationRequest) -> WalkForwardConfig:
     """Return the walk-forward config of a request; InvalidInput names what is wrong."""
     check_methods(request.methods)
+    limits.check_symbols(len(request.symbols))
+    limits.check_lookback(request.lookback)
     config = WalkForwardConfig(
         request.rebalance, request.lookback, request.cost_bps, request.params
     )
@@ -130,56 +143,130 @@ def validate_request(request: EvaluationRequest) -> WalkForwardConfig:
 
 
 def run_evaluation(
-    uow: UnitOfWork, request: EvaluationRequest, progress: Progress = no_progress
+    uow: UnitOfWork,
+    request: EvaluationRequest,
+    progress: Progress = no_progress,
+    name: str | None = None,
 ) -> EvaluationSummary:
-    """Compute the run with these parameters, or extend it from its last stored day; persist it."""
+    """Compute the run with these parameters, or extend it from its last stored day; persist it.
+
+    A new run is stored as `name`; without one, the default parameters make the
+    default run (when there is none yet) and any others `run-<hash>`. The same
+    parameters always extend the run that has them, whatever its name.
+    """
     config = validate_request(request)
+    if name is not None:
+        limits.check_name(name, "the run's name")
     prices, factors, sectors = _inputs(uow, request)
     prices = check_prices(prices, request.lookback)
+    limits.check_symbols(prices.shape[1])
     params = request.as_dict(prices.columns)
     key = params_hash(params)
     with uow:
         run = uow.evaluations.find(key)
-        created = run is None
+        name = run_name(uow, request, key, name) if run is None else run.name
         stored_states = {} if run is None else uow.evaluations.states(run.id)
-        histories = None if run is None else _net_history(uow, run.id)
+        histories = None if run is None else net_history(uow, run.id)
     states = {m: state_from_json(s) for m, s in stored_states.items()}
-    allocator = allocation_allocator(
-        expected_returns=request.expected_returns, covariance=request.covariance,
-        sectors=sectors, params=request.params,
-    )  # fmt: skip
+    check_work(prices, config, params["methods"], states)
+    spec = AllocationSpec(expected_returns=request.expected_returns, covariance=request.covariance)
+    allocator = allocation_allocator(spec=spec, sectors=sectors, params=request.params)
     runs = walk_all(
-        prices, params["methods"], allocator, config, factors=factors,
-        states=states, histories=histories, progress=progress,
-    )  # fmt: skip
+        prices,
+        params["methods"],
+        allocator,
+        config,
+        factors=factors,
+        states=states,
+        histories=histories,
+        progress=progress,
+    )
+    stored, table = store_walk(uow, run or (key, params, name), runs, factors, prices.index[-1])
+    new_days = max((len(r.daily) for r in runs.values()), default=0)
+    return EvaluationSummary(stored, new_days, run is None, table)
+
+
+def store_walk(
+    uow: UnitOfWork,
+    run: EvaluationRunInfo | tuple[str, dict[str, Any], str],
+    runs: dict[str, SchemeRun],
+    factors: pd.DataFrame | None,
+    last: pd.Timestamp,
+) -> tuple[EvaluationRunInfo, pd.DataFrame]:
+    """Write the new days of every scheme and the run's metrics in one transaction.
+
+    `run` is a stored run, or (hash, parameters, name) of one to create. The
+    metrics are computed on the stored rows inside the same transaction, so a
+    reader never sees new returns beside old metrics.
+    """
     with uow:
-        if run is None:
-            run = uow.evaluations.create(key, params)
+        info = uow.evaluations.create(*run) if isinstance(run, tuple) else run
         for method, scheme_run in runs.items():
             uow.evaluations.append(
-                run.id, method, scheme_run.daily, scheme_run.weights, scheme_run.fallbacks,
+                info.id,
+                method,
+                scheme_run.daily,
+                scheme_run.weights,
+                scheme_run.fallbacks,
                 state_to_json(scheme_run.state),
-            )  # fmt: skip
-        uow.evaluations.touch(run.id, prices.index[-1].date())
+            )
+        table = metrics_frame(uow.evaluations.returns(info.id), factors, list(runs))
+        uow.evaluations.touch(info.id, last.date(), metrics_json(table))
         uow.commit()
-        run = uow.evaluations.get(run.id)
-    assert run is not None
-    new_days = max((len(r.daily) for r in runs.values()), default=0)
-    return EvaluationSummary(run, new_days, created, compare(uow, run.id))
+        stored = uow.evaluations.get(info.id)
+    assert stored is not None
+    return stored, table
+
+
+def run_name(uow: UnitOfWork, request: EvaluationRequest, key: str, wanted: str | None) -> str:
+    """Return the name a new run gets; Conflict when another run already has it."""
+    if wanted is not None and not _NAME.match(wanted):
+        raise InvalidInput(
+            f"run name {wanted!r}: use 1-64 letters, digits, '.', '_' or '-'", name=wanted
+        )
+    name = wanted
+    if name is None:
+        default_free = uow.evaluations.by_name(DEFAULT_RUN) is None
+        name = DEFAULT_RUN if default_free and request == EvaluationRequest() else f"run-{key[:8]}"
+    if uow.evaluations.by_name(name) is not None:
+        raise Conflict(
+            f"an evaluation run named {name!r} exists with other parameters; choose another name",
+            name=name,
+        )
+    return name
+
+
+def check_work(
+    prices: pd.DataFrame,
+    config: WalkForwardConfig,
+    methods: Sequence[str],
+    states: dict[str, SchemeState],
+) -> None:
+    """Raise InvalidInput when the walk would exceed the evaluation work limit."""
+    index = pd.DatetimeIndex(prices.index)
+    decisions = sum(
+        count_rebalances(index, config, getattr(states.get(m), "date", None)) for m in methods
+    )
+    limits.check_evaluation_work(decisions, prices.shape[1])
 
 
 def update_all(uow: UnitOfWork, progress: Progress = no_progress) -> list[EvaluationSummary]:
-    """Extend every stored run from its last stored day; return what each did."""
+    """Extend every stored run from its last stored day, creating the default run when missing."""
     with uow:
-        latest = uow.evaluations.latest()
-    if latest is None:
-        return [run_evaluation(uow, EvaluationRequest(), progress)]
-    out = []
-    with uow:
+        default = uow.evaluations.by_name(DEFAULT_RUN)
         runs = uow.evaluations.all()
+    out = []
+    if default is None:
+        out.append(run_evaluation(uow, EvaluationRequest(), progress, DEFAULT_RUN))
     for run in runs:
-        out.append(run_evaluation(uow, request_of(run), progress))
+        out.append(run_evaluation(uow, request_of(run), progress, run.name))
     return out
+
+
+def list_runs(uow: UnitOfWork) -> list[EvaluationRunInfo]:
+    """Return every stored run, oldest first."""
+    with uow:
+        return uow.evaluations.all()
 
 
 def request_of(run: EvaluationRunInfo) -> EvaluationRequest:
@@ -195,84 +282,3 @@ def request_of(run: EvaluationRunInfo) -> EvaluationRequest:
         covariance=str(p["covariance"]),
         params=dict(p["params"]),  # type: ignore[call-overload]
     )
-
-
-def _net_history(uow: UnitOfWork, run_id: int) -> pd.DataFrame:
-    rows = uow.evaluations.returns(run_id)
-    if rows.empty:
-        return pd.DataFrame()
-    return rows.pivot(index="date", columns="method", values="net").sort_index()
-
-
-def scheme_histories(uow: UnitOfWork, before: pd.Timestamp | None) -> pd.DataFrame | None:
-    """Return the current run's daily net returns (dates x schemes) before `before`, or None.
-
-    This is what the `dynamic` scheme blends on for a live decision: the same
-    out-of-sample histories the walk-forward gives it, strictly before the
-    decision date.
-    """
-    with uow:
-        run = uow.evaluations.latest()
-        if run is None:
-            return None
-        history = _net_history(uow, run.id)
-    if history.empty:
-        return None
-    return history.loc[history.index < before] if before is not None else history
-
-
-def run_methods(run: EvaluationRunInfo) -> list[str]:
-    """Return the schemes a stored run evaluates."""
-    methods = run.params.get("methods", [])
-    return [str(m) for m in methods] if isinstance(methods, list) else []
-
-
-def current_run(uow: UnitOfWork, run_id: int | None = None) -> EvaluationRunInfo:
-    """Return a run by id, or the most recently updated one; NotFound when there is none."""
-    with uow:
-        run = uow.evaluations.get(run_id) if run_id is not None else uow.evaluations.latest()
-    if run is None:
-        raise NotFound("no evaluation run yet: run `pas evaluate` or POST /api/v1/evaluations/run")
-    return run
-
-
-def compare(
-    uow: UnitOfWork, run_id: int, start: dt.date | None = None, end: dt.date | None = None,
-    methods: Sequence[str] | None = None,
-) -> pd.DataFrame:  # fmt: skip
-    """Return the metrics (schemes x metrics) of a stored run over [start, end]."""
-    with uow:
-        rows = uow.evaluations.returns(run_id, None, start, end)
-        factors = uow.factors.load("daily")
-    if rows.empty:
-        return pd.DataFrame()
-    net = rows.pivot(index="date", columns="method", values="net").sort_index().dropna(how="all")
-    turnover = rows.pivot(index="date", columns="method", values="turnover").sum()
-    years = len(net) / TRADING_DAYS
-    table = metrics_table(
-        net, turnover / years, factors if len(factors) else None, net.get(BENCHMARK)
-    )
-    wanted = [m for m in (methods or table.index) if m in table.index]
-    return table.loc[wanted]
-
-
-def method_returns(
-    uow: UnitOfWork, method: str, start: dt.date | None = None, end: dt.date | None = None
-) -> pd.DataFrame:
-    """Return one scheme's daily rows (date, gross, net, turnover, cost) in the current run."""
-    run = current_run(uow)
-    with uow:
-        rows = uow.evaluations.returns(run.id, method, start, end)
-    if rows.empty and method not in run_methods(run):
-        raise NotFound(f"no scheme {method!r} in the current run", method=method)
-    return rows.drop(columns="method").dropna(subset=["net"])
-
-
-def method_weights(uow: UnitOfWork, method: str) -> pd.DataFrame:
-    """Return one scheme's rebalance weights in the current run (dates x symbols)."""
-    run = current_run(uow)
-    with uow:
-        weights = uow.evaluations.weights(run.id, method)
-    if weights.empty:
-        raise NotFound(f"no scheme {method!r} in the current run", method=method)
-    return weights

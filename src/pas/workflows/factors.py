@@ -14,6 +14,7 @@ import pandas as pd
 
 from pas.analytics.factors import FactorModelResult, factor_model, factor_premia, rolling_betas
 from pas.analytics.returns import simple_returns
+from pas.core import limits
 from pas.core.errors import DataError, InvalidInput
 from pas.workflows.data import check_range, factor_table, price_matrix
 from pas.workflows.ports import Progress, UnitOfWork, no_progress
@@ -65,6 +66,9 @@ def regression(
 ) -> FactorModelResult:
     """Return the factor regression of `symbols` (all stored when None) over [start, end]."""
     check_range(start, end)
+    limits.check_hac_lags(hac_lags)
+    if symbols:
+        limits.check_symbols(len(symbols), "the regression")
     progress(0, 3, "factor regression")
     returns = load_returns(uow, symbols, start, end)
     progress(1, 3, "factor regression")
@@ -88,6 +92,7 @@ def rolling(
     """Return (rolling alphas and betas of one symbol as a tidy frame, the alignment note)."""
     if not symbol:
         raise InvalidInput("symbol is required")
+    limits.check_lookback(window, "window")
     check_range(start, end)
     returns = load_returns(uow, [symbol], start, end)
     factors = load_factors(uow, "daily", start, end)

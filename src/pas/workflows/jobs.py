@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
-from pas.core.errors import PasError
+from pas.core.errors import Busy, PasError
 from pas.core.records import JobInfo
 from pas.workflows.ports import UnitOfWork
 
@@ -16,9 +17,24 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5
 
 
-def submit_job(uow: UnitOfWork, kind: str) -> JobInfo:
-    """Store a queued job and return it."""
+#: a queued or running job that has not reported progress for this long is not counted as active
+STALE_SECONDS = 600
+
+
+def submit_job(uow: UnitOfWork, kind: str, limit: int | None = None) -> JobInfo:
+    """Store a queued job and return it; Busy when `limit` jobs of `kind` are already active."""
     with uow:
+        if limit is not None:
+            uow.versions.bump(f"jobs:{kind}")  # one row lock: concurrent submitters count in turn
+            since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(
+                seconds=STALE_SECONDS
+            )
+            active = uow.jobs.active(kind, since)
+            if active >= limit:
+                raise Busy(
+                    f"{active} {kind} jobs are running, the limit is {limit}: retry when one ends",
+                    limit=limit,
+                )
         job = uow.jobs.create(kind)
         uow.commit()
     return job
@@ -47,8 +63,10 @@ def _set(uow_factory: Callable[[], UnitOfWork], job_id: str, **fields: Any) -> N
         uow.commit()
 
 
-def run_evaluation_job(uow_factory: Callable[[], UnitOfWork], job_id: str, request: Any) -> None:
-    """Run an evaluation as job `job_id`, recording progress and the outcome."""
+def run_evaluation_job(
+    uow_factory: Callable[[], UnitOfWork], job_id: str, request: Any, name: str | None = None
+) -> None:
+    """Run an evaluation as job `job_id` (a new run called `name`), recording progress and outcome."""
     from pas.workflows.evaluation import run_evaluation
 
     last = [0.0]
@@ -61,7 +79,7 @@ def run_evaluation_job(uow_factory: Callable[[], UnitOfWork], job_id: str, reque
 
     _set(uow_factory, job_id, status="running")
     try:
-        summary = run_evaluation(uow_factory(), request, progress)
+        summary = run_evaluation(uow_factory(), request, progress, name)
     except PasError as exc:
         _set(uow_factory, job_id, status="failed", message=str(exc))
         return
@@ -71,6 +89,7 @@ def run_evaluation_job(uow_factory: Callable[[], UnitOfWork], job_id: str, reque
         return
     result = {
         "run_id": summary.run.id,
+        "name": summary.run.name,
         "created": summary.created,
         "new_days": summary.new_days,
         "last_date": str(summary.run.last_date),

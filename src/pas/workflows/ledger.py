@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pas.core import limits
+from pas.core.errors import ForbiddenFill, InvalidAmount, InvalidInput
 from pas.core.ledger import (
     AccountTotals,
     Execution,
@@ -19,6 +21,16 @@ from pas.core.ledger import (
 from pas.workflows.ports import AccountCash, Ledger, UnitOfWork
 
 CENT = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class ManualFill:
+    """A fill made outside PAS, entered by hand."""
+
+    qty: Any
+    price: Any
+    fee: Any
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -70,9 +82,12 @@ def list_sleeves(ledger: Ledger, uow: UnitOfWork) -> list[SleeveView]:
     return [_view(s, prices) for s in sleeves]
 
 
-def create_sleeve(ledger: Ledger, account: AccountCash, name: str, cash: Any) -> SleeveView:
+def create_sleeve(
+    ledger: Ledger, account: AccountCash, name: str, cash: Any, actor: str = "system"
+) -> SleeveView:
     """Create a sleeve funded from the account's unallocated cash; return its state."""
-    created = ledger.create_sleeve(name, cash, account.cash())
+    limits.check_name(name, "the sleeve's name")
+    created = ledger.create_sleeve(name, cash, account.cash(), actor=actor)
     return _view(created, {})
 
 
@@ -82,9 +97,21 @@ def transfer(
     from_sleeve: int | None,
     to_sleeve: int | None,
     amount: Any,
+    actor: str = "system",
 ) -> LedgerEvent:
     """Move cash between sleeves or to/from the account's unallocated cash."""
-    return ledger.transfer(from_sleeve, to_sleeve, amount, account.cash())
+    return ledger.transfer(from_sleeve, to_sleeve, amount, account.cash(), actor=actor)
+
+
+def sync_cash(
+    ledger: Ledger, account: AccountCash, reason: str, actor: str, cash: Any = None
+) -> LedgerEvent:
+    """Book the broker's cash (or `cash`) as the account's, e.g. after a deposit."""
+    if not reason.strip():
+        raise InvalidInput("say why the account's cash is booked anew", field="reason")
+    return ledger.sync_account(
+        account.cash() if cash is None else cash, reason.strip(), actor=actor
+    )
 
 
 def reserve(
@@ -95,19 +122,56 @@ def reserve(
     side: str,
     qty: Any,
     limit_price: Any,
+    actor: str = "system",
 ) -> tuple[Reservation, bool]:
     """Reserve for an order; return (reservation, True when created by this call)."""
-    return ledger.reserve(sleeve, client_id, symbol, side, qty, limit_price)
+    return ledger.reserve(sleeve, client_id, symbol, side, qty, limit_price, actor=actor)
 
 
-def execute(ledger: Ledger, reservation_id: int, qty: Any, price: Any, fee: Any = "0") -> Execution:
-    """Record a (partial) fill of a reservation."""
-    return ledger.execute(reservation_id, qty, price, fee)
+def fill_band(limit_price: Decimal, band_pct: Decimal) -> tuple[Decimal, Decimal]:
+    """Return the lowest and highest price a hand-entered fill may have."""
+    spread = limit_price * band_pct / 100
+    return (limit_price - spread).quantize(CENT), (limit_price + spread).quantize(CENT)
 
 
-def cancel(ledger: Ledger, reservation_id: int) -> Reservation:
+def manual_fill(
+    ledger: Ledger,
+    reservation_id: int,
+    fill: ManualFill,
+    band_pct: Decimal,
+    actor: str,
+) -> Execution:
+    """Record a fill made outside PAS: a reason, and a price near the reservation's limit."""
+    if not fill.reason.strip():
+        raise InvalidInput("a fill entered by hand needs a reason", field="reason")
+    low, high = fill_band(ledger.reservation(reservation_id).limit_price, band_pct)
+    price = _decimal(fill.price, "price")
+    if not low <= price <= high:
+        raise ForbiddenFill(
+            f"the fill price {dec(price)} is outside {dec(low)}..{dec(high)} "
+            f"({dec(band_pct)}% around the reservation's limit price)",
+            field="price",
+            low=dec(low),
+            high=dec(high),
+        )
+    return ledger.execute(
+        reservation_id, fill.qty, fill.price, fill.fee, actor=actor, reason=fill.reason.strip()
+    )
+
+
+def _decimal(value: Any, what: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise InvalidAmount(f"{what} is not a number: {value!r}", field=what) from None
+    if not number.is_finite():
+        raise InvalidAmount(f"{what} must be finite", field=what)
+    return number
+
+
+def cancel(ledger: Ledger, reservation_id: int, actor: str = "system") -> Reservation:
     """Cancel a reservation, releasing what it still holds."""
-    return ledger.cancel(reservation_id)
+    return ledger.cancel(reservation_id, actor=actor)
 
 
 def reservations(
@@ -118,7 +182,7 @@ def reservations(
 
 
 def totals(ledger: Ledger, account: AccountCash) -> AccountTotals:
-    """Return the account totals with the broker's cash and what is unallocated."""
+    """Return the account totals: booked cash, what is unallocated, and the broker's cash."""
     return ledger.totals(account.cash())
 
 
@@ -132,9 +196,9 @@ def verify(ledger: Ledger) -> VerifyReport:
     return ledger.verify()
 
 
-def rebuild(ledger: Ledger) -> int:
+def rebuild(ledger: Ledger, actor: str = "system") -> int:
     """Recreate the live ledger from the journal; return the sequence number reached."""
-    return ledger.rebuild()
+    return ledger.rebuild(actor=actor)
 
 
 def subscribe(ledger: Ledger, publish: Callable[[str, dict[str, Any]], None]) -> None:
@@ -212,8 +276,8 @@ def execution_json(e: Execution) -> dict[str, Any]:
 
 
 def event_json(e: LedgerEvent) -> dict[str, Any]:
-    """Return a journal event as JSON."""
-    return {"seq": e.seq, "kind": e.kind, "at": e.at.isoformat(), "data": e.data}
+    """Return a journal event as JSON (`actor`: who made the change)."""
+    return {"seq": e.seq, "kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "data": e.data}
 
 
 def totals_json(t: AccountTotals) -> dict[str, Any]:
@@ -228,6 +292,7 @@ def totals_json(t: AccountTotals) -> dict[str, Any]:
         "seq": t.seq,
         "account_cash": dec(t.account_cash),
         "unallocated": dec(t.unallocated),
+        "broker_cash": dec(t.broker_cash),
     }
 
 

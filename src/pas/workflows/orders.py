@@ -31,7 +31,8 @@ from pas.core.orders import (
     OrderStatus,
     fill_delta,
 )
-from pas.workflows.order_ports import Broker, OrderBook, OrderLedger, Publish
+from pas.core.ports import Broker, Ledger, utcnow
+from pas.workflows.order_ports import OrderBook, Publish
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +46,11 @@ def new_client_id(strategy_id: int | None) -> str:
     return f"pas-{strategy_id or 0}-{uuid.uuid4().hex[:20]}"
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @dataclass
 class OrderDesk:
     """Places, follows and cancels orders, keeping the ledger and the order book in step."""
 
-    ledger: OrderLedger
+    ledger: Ledger
     broker: Broker
     book: OrderBook
     publish: Publish | None = None
@@ -79,8 +76,20 @@ class OrderDesk:
 
     # --- placing ------------------------------------------------------------
 
-    def place(self, sleeve_id: int, strategy_id: int | None, planned: PlannedOrder) -> OrderRecord:
-        """Reserve, record and submit one planned order; return its record."""
+    @property
+    def actor(self) -> str:
+        """Return who the ledger records for what the broker reports (`broker:<name>`)."""
+        return f"broker:{self.broker.name}"
+
+    def place(
+        self,
+        sleeve_id: int,
+        strategy_id: int | None,
+        planned: PlannedOrder,
+        *,
+        actor: str = "system",
+    ) -> OrderRecord:
+        """Reserve (as `actor`), record and submit one planned order; return its record."""
         client_id = new_client_id(strategy_id)
         reservation, _ = self.ledger.reserve(
             sleeve_id,
@@ -89,6 +98,7 @@ class OrderDesk:
             planned.side.value,
             str(planned.qty),
             str(planned.reserve_price),
+            actor=actor,
         )
         record = self.book.add_order(
             OrderRecord(
@@ -150,9 +160,11 @@ class OrderDesk:
                 return current
             if fill is None and (not current.is_open or snapshot.filled_qty < current.filled_qty):
                 return current  # a stale snapshot cannot reopen or roll back an order
-            applied = OrderFill(
-                current.id, fill.qty, fill.price, fill.cum_qty, _utcnow()
-            ) if fill is not None else None  # fmt: skip
+            applied = (
+                OrderFill(current.id, fill.qty, fill.price, fill.cum_qty, utcnow())
+                if fill is not None
+                else None
+            )
             updated = self.book.record(
                 current, status=snapshot.status, broker_order_id=snapshot.id, fill=applied
             )
@@ -167,7 +179,7 @@ class OrderDesk:
 
     def _execute(self, record: OrderRecord, qty: Decimal, price: Decimal) -> None:
         try:
-            self.ledger.execute(record.reservation_id, str(qty), str(price))
+            self.ledger.execute(record.reservation_id, str(qty), str(price), actor=self.actor)
         except LedgerError:  # recorded, not in the ledger: reconciliation repairs it
             log.exception("order %s: fill not applied to the ledger", record.client_order_id)
 
@@ -175,7 +187,7 @@ class OrderDesk:
         """Cancel the reservation's remainder once the order can fill no more."""
         reservation = self.ledger.reservation(record.reservation_id)
         if _status(reservation) == "open" and reservation.filled_qty >= record.filled_qty:
-            self.ledger.cancel(record.reservation_id)
+            self.ledger.cancel(record.reservation_id, actor=self.actor)
 
     def _close_unplaced(self, record: OrderRecord, status: OrderStatus, note: str) -> OrderRecord:
         updated = self.book.record(record, status=status, note=note) or self.book.order(record.id)
@@ -192,8 +204,8 @@ class OrderDesk:
         if record.broker_order_id is None:
             snapshot = self.broker.get_order_by_client_id(record.client_order_id)
             if snapshot is None:
-                created = record.created_at or _utcnow()
-                if _utcnow() - created > UNCONFIRMED_GRACE:
+                created = record.created_at or utcnow()
+                if utcnow() - created > UNCONFIRMED_GRACE:
                     return self._close_unplaced(
                         record, OrderStatus.rejected, "never reached the broker"
                     )

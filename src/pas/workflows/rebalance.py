@@ -15,8 +15,8 @@ from typing import Any
 
 from pas.analytics.rebalance import Book, Plan, PlannedOrder, check_prices, plan_rebalance
 from pas.core.orders import OrderRecord
+from pas.core.ports import Ledger
 from pas.core.strategies import Strategy
-from pas.workflows.order_ports import OrderLedger
 from pas.workflows.orders import OrderDesk, dec, order_json
 from pas.workflows.ports import UnitOfWork
 from pas.workflows.strategies import order_settings
@@ -41,7 +41,7 @@ def _value(field: Any) -> str:
     return str(getattr(field, "value", field))
 
 
-def sleeve_book(ledger: OrderLedger, sleeve_id: int) -> Book:
+def sleeve_book(ledger: Ledger, sleeve_id: int) -> Book:
     """Return the sleeve as the planner sees it (open buy reservations count as bought)."""
     sleeve = ledger.sleeve(sleeve_id)
     pending: dict[str, Decimal] = {}
@@ -65,7 +65,7 @@ def latest_prices(uow: UnitOfWork, symbols: Sequence[str]) -> dict[str, Decimal]
 
 
 def make_plan(
-    ledger: OrderLedger,
+    ledger: Ledger,
     uow: UnitOfWork,
     strategy: Strategy,
     target_weights: TargetWeights,

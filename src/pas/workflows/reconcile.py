@@ -6,6 +6,10 @@
 2. Fills recorded but not in the ledger (a crash between the two) are executed.
 3. What remains is compared: ledger positions summed over sleeves against the
    broker's positions, and open reservations against the broker's open orders.
+
+A run changes the ledger (it applies fills and releases reservations), so it is
+recorded as a run of the `reconcile` job with its report; reading the last
+report (`last_report`) changes nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +19,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pas.core.errors import BrokerUnavailable, LedgerError
+from pas.core.errors import BrokerUnavailable, LedgerError, NotFound
+from pas.core.metrics import JobRun
 from pas.core.orders import OrderRecord
 from pas.workflows.orders import OrderDesk, dec
+from pas.workflows.updater_ports import JobRuns
+
+#: the job whose runs hold the reports (the updater's scheduled runs and on-demand ones alike)
+JOB = "reconcile"
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +35,9 @@ log = logging.getLogger(__name__)
 class Difference:
     """One thing the ledger and the broker disagree on."""
 
-    kind: str  # position | reservation_without_order | order_without_reservation | unresolved
+    kind: (
+        str  # position | cash | reservation_without_order | order_without_reservation | unresolved
+    )
     symbol: str | None
     ledger: str | None
     broker: str | None
@@ -70,14 +81,14 @@ def _repair(desk: OrderDesk, record: OrderRecord) -> bool:
     for fill in desk.book.fills(record.id):
         if fill.cum_qty > reservation.filled_qty:
             qty = min(fill.qty, fill.cum_qty - reservation.filled_qty)
-            desk.ledger.execute(record.reservation_id, str(qty), str(fill.price))
+            desk.ledger.execute(record.reservation_id, str(qty), str(fill.price), actor=desk.actor)
             reservation = desk.ledger.reservation(record.reservation_id)
             done = True
     if (
         not record.is_open
         and str(getattr(reservation.status, "value", reservation.status)) == "open"
     ):
-        desk.ledger.cancel(record.reservation_id)
+        desk.ledger.cancel(record.reservation_id, actor=desk.actor)
         done = True
     return done
 
@@ -113,8 +124,24 @@ def _compare(desk: OrderDesk) -> list[Difference]:
     return out
 
 
-def reconcile(desk: OrderDesk) -> ReconcileReport:
-    """Recover missed fills and report every remaining difference."""
+def _compare_cash(desk: OrderDesk, tolerance: Decimal) -> list[Difference]:
+    """Return the difference between the broker's cash and the cash the ledger books."""
+    broker = desk.broker.cash()
+    totals = desk.ledger.totals()
+    booked = totals.account_cash
+    if booked is None and totals.sleeves == 0:
+        return []  # nothing allocated yet: the broker's cash is all unallocated
+    if booked is None:
+        detail = "the ledger has not booked the account's cash: run `pas ledger sync-cash`"
+        return [Difference("cash", None, None, dec(broker), detail)]
+    if abs(broker - booked) > tolerance:
+        detail = f"differs by {dec(broker - booked)} (tolerance {dec(tolerance)})"
+        return [Difference("cash", None, dec(booked), dec(broker), detail)]
+    return []
+
+
+def reconcile(desk: OrderDesk, cash_tolerance: Decimal = Decimal("0.01")) -> ReconcileReport:
+    """Recover missed fills and report every remaining difference (positions, orders, cash)."""
     checked, recovered, unresolved = _refresh_open(desk)
     repaired = 0
     for r in desk.ledger.reservations(None, "open"):
@@ -125,7 +152,7 @@ def reconcile(desk: OrderDesk) -> ReconcileReport:
             repaired += _repair(desk, record)
         except LedgerError:
             log.exception("could not repair order %s", record.client_order_id)
-    differences = unresolved + _compare(desk)
+    differences = unresolved + _compare(desk) + _compare_cash(desk, cash_tolerance)
     return ReconcileReport(checked, recovered, repaired, tuple(differences))
 
 
@@ -147,3 +174,41 @@ def report_json(r: ReconcileReport) -> dict[str, Any]:
             for d in r.differences
         ],
     }
+
+
+def summary(r: ReconcileReport) -> str:
+    """Return one line saying whether the ledger and the broker agree."""
+    if r.ok:
+        return "reconcile: ledger and broker agree"
+    return f"reconcile: {len(r.differences)} difference(s) between ledger and broker"
+
+
+def reconcile_and_record(
+    desk: OrderDesk, runs: JobRuns, actor: str, cash_tolerance: Decimal = Decimal("0.01")
+) -> dict[str, Any]:
+    """Run a reconciliation, store its report as a run of JOB, return the stored report."""
+    run = runs.start(JOB)
+    try:
+        report = reconcile(desk, cash_tolerance)
+    except Exception as exc:
+        runs.finish(run, "failed", f"{type(exc).__name__}: {exc}", None)
+        raise
+    done = runs.finish(run, "done", summary(report), {**report_json(report), "actor": actor})
+    return stored_json(done)
+
+
+def stored_json(run: JobRun) -> dict[str, Any]:
+    """Return a recorded run's report with when it ran and its run id."""
+    when = run.finished_at or run.started_at
+    return {**(run.result or {}), "run_id": run.id, "run_at": when.isoformat()}
+
+
+def last_report(runs: JobRuns, scan: int = 50) -> dict[str, Any]:
+    """Return the newest stored report; NotFound before the first reconciliation."""
+    for run in runs.recent(JOB, scan):
+        if run.status == "done" and run.result and "differences" in run.result:
+            return stored_json(run)
+    raise NotFound(
+        "no reconciliation has run yet: POST /api/v1/reconciliation/run (trader) "
+        "or `pas reconcile` runs one"
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from pas.analytics.rebalance import OrderSettings
 from pas.core.errors import Conflict, InvalidInput
 from pas.core.orders import OrderType
+from pas.core.ports import Broker, Ledger
 from pas.core.strategies import (
     Strategy,
     check_name,
@@ -17,7 +18,8 @@ from pas.core.strategies import (
     check_schedule,
     check_universe,
 )
-from pas.workflows.order_ports import Broker, OrderBook, OrderLedger
+from pas.workflows.order_ports import OrderBook
+from pas.workflows.orders import OrderDesk
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ def order_settings(order: Mapping[str, Any], fee_buffer_bps: Decimal) -> OrderSe
         fractional=merged["fractional"],
         lot=_decimal(merged["lot"], "order.lot"),
         min_trade_value=_decimal(merged["min_trade_value"], "order.min_trade_value"),
+        min_trade_weight=_decimal(merged["min_trade_weight"], "order.min_trade_weight"),
         cash_buffer=_decimal(merged["cash_buffer"], "order.cash_buffer"),
         order_type=OrderType(merged["type"]),
         limit_offset_bps=_decimal(merged["limit_offset_bps"], "order.limit_offset_bps"),
@@ -62,7 +65,7 @@ def order_settings(order: Mapping[str, Any], fee_buffer_bps: Decimal) -> OrderSe
 
 def create_strategy(
     book: OrderBook,
-    ledger: OrderLedger,
+    ledger: Ledger,
     broker: Broker,
     spec: StrategySpec,
     schemes: Collection[str],
@@ -74,6 +77,9 @@ def create_strategy(
         raise InvalidInput(f"unknown scheme {spec.scheme!r}; known: {sorted(schemes)}")
     if not isinstance(spec.params, Mapping):
         raise InvalidInput("params must be an object")
+    from pas.analytics.allocation import AllocationSpec  # numerics: loaded when used
+
+    AllocationSpec.of(None, method=spec.scheme, **dict(spec.params))  # refuse bad params now
     order = check_order(dict(spec.order))
     order_settings(order, Decimal(0))  # refuse bad numbers now, not at the first rebalance
     schedule = check_schedule(spec.schedule)
@@ -87,6 +93,38 @@ def create_strategy(
         sleeve = ledger.sleeve(int(spec.sleeve_id))  # type: ignore[arg-type]
     draft = Strategy(0, name, sleeve.id, universe, spec.scheme, dict(spec.params), schedule, order)
     return book.add_strategy(draft)
+
+
+def delete_strategy(desk: OrderDesk, ref: int | str, *, cancel_orders: bool = False) -> Strategy:
+    """Delete a strategy by id or name; return it. Its sleeve and order history stay.
+
+    A strategy with open orders is not deleted (Conflict naming them) unless
+    `cancel_orders`: then each is cancelled first, which releases what its
+    reservation holds, and the strategy goes only once none is open.
+    """
+    book = desk.book
+    strategy = find_strategy(book, ref)
+    with desk.strategy_lock(strategy.id):  # no rebalance places new orders meanwhile
+        open_orders = book.orders(strategy_id=strategy.id, status="open")
+        if open_orders and cancel_orders:
+            for order in open_orders:
+                desk.cancel(order.id)
+            open_orders = book.orders(strategy_id=strategy.id, status="open")
+        if open_orders:
+            ids = [o.id for o in open_orders]
+            what = "still open after cancelling" if cancel_orders else "open"
+            raise Conflict(
+                f"strategy {strategy.name!r} has {len(ids)} {what} order(s) {ids}: "
+                "cancel them first, or delete with cancel_orders",
+                orders=[
+                    {"id": o.id, "symbol": o.symbol, "side": _value(o.side)} for o in open_orders
+                ],
+            )
+        return book.delete_strategy(strategy.id)
+
+
+def _value(field: Any) -> str:
+    return str(getattr(field, "value", field))
 
 
 def find_strategy(book: OrderBook, ref: int | str) -> Strategy:

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from pas.core.strategies import Strategy
-from pas.workflows.allocation import AllocationRequest, compute_allocation
+from pas.workflows.allocation import AllocationRequest, InputCache, compute_allocation
 from pas.workflows.ports import UnitOfWork
-
-#: strategy params that configure the allocation request rather than the scheme
-_REQUEST_FIELDS = {f.name for f in dataclasses.fields(AllocationRequest)} - {
-    "method",
-    "symbols",
-    "params",
-}
 
 
 def allocation_request(strategy: Strategy) -> AllocationRequest:
-    """Return the allocation request of a strategy (request fields split from scheme params)."""
-    params = dict(strategy.params)
-    request = {k: params.pop(k) for k in list(params) if k in _REQUEST_FIELDS}
-    return AllocationRequest(
-        method=strategy.scheme, symbols=tuple(strategy.universe), params=params, **request
-    )
+    """Return the allocation request of a strategy: its scheme and params as an AllocationSpec.
+
+    Params named like a spec field (lookback, covariance, bounds, max_weight,
+    ...) set it; the others are the scheme's own parameters.
+    """
+    from pas.analytics.allocation import AllocationSpec
+
+    spec = AllocationSpec.of(None, method=strategy.scheme, **dict(strategy.params))
+    return AllocationRequest(spec=spec, symbols=tuple(strategy.universe))
 
 
-def strategy_targets(uow: UnitOfWork, strategy: Strategy) -> dict[str, float]:
+def strategy_targets(
+    uow: UnitOfWork, strategy: Strategy, cache: InputCache | None = None
+) -> dict[str, float]:
     """Return symbol -> target weight (CASH and zero weights left out)."""
-    allocation = compute_allocation(uow, allocation_request(strategy))
+    allocation = compute_allocation(uow, allocation_request(strategy), cache)
     return {
         str(s): float(w)
         for s, w in allocation.weights.items()

@@ -7,14 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from pas.core.errors import Conflict
+from pas.core.ports import Broker, Ledger
 from pas.core.strategies import Strategy
-from pas.workflows.order_ports import Broker, OrderBook, OrderLedger
+from pas.workflows.order_ports import OrderBook
 from pas.workflows.orders import order_json
 from pas.workflows.ports import UnitOfWork
 from pas.workflows.strategies import StrategySpec, create_strategy
-
-#: the schemes `make run` shows, one demo strategy each
-SEED_SCHEMES = ("max_sharpe", "min_variance", "risk_parity", "strategic", "tactical", "dynamic")
 
 
 def demo_universe(uow: UnitOfWork) -> list[str]:
@@ -27,18 +25,21 @@ def demo_universe(uow: UnitOfWork) -> list[str]:
 
 def demo_strategies(
     book: OrderBook,
-    ledger: OrderLedger,
+    ledger: Ledger,
     broker: Broker,
     uow: UnitOfWork,
     schemes: Collection[str],
     cash: str = "1000000",
 ) -> list[Strategy]:
-    """Create `demo-<scheme>` for each seed scheme with its own funded sleeve; keep existing ones."""
+    """Create `demo-<scheme>` for each seed scheme (the registry's non-benchmark schemes) with its
+    own funded sleeve; keep existing ones."""
+    from pas.analytics.allocation.registry import seed_schemes  # numerics: loaded when used
+
     universe = demo_universe(uow)
     if not universe:
         return []
     out = []
-    for scheme in (s for s in SEED_SCHEMES if s in schemes):
+    for scheme in (s for s in seed_schemes() if s in schemes):
         name = f"demo-{scheme}"
         existing = book.strategy_by_name(name)
         if existing is not None:
@@ -49,7 +50,8 @@ def demo_strategies(
             universe=universe,
             scheme=scheme,
             schedule="30 15 * * 1-5",
-            order={"min_trade_value": "100", "cash_buffer": "0.02"},
+            # orders under 0.2% of the sleeve are not worth their costs: no residual churn
+            order={"min_trade_value": "100", "min_trade_weight": "0.002", "cash_buffer": "0.02"},
             cash=str(Decimal(cash)),
         )
         try:

@@ -8,16 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pas.analytics.evaluation import (
-    CASH,
-    Decision,
-    SchemeWalker,
-    WalkData,
-    WalkForwardConfig,
-    period_starts,
-    rebalance_rule,
-    walk_scheme,
-)
+from pas.analytics.evaluation import CASH, Decision, WalkData, WalkForwardConfig
+from pas.analytics.schedule import period_starts, rebalance_rule
+from pas.analytics.walker import SchemeWalker, walk_scheme
 
 
 def prices_frame(n_days: int = 400, n_assets: int = 4, seed: int = 3) -> pd.DataFrame:

@@ -178,3 +178,36 @@ def test_plans_never_overspend_never_oversell(case) -> None:  # type: ignore[no-
         if o.side is OrderSide.buy:
             assert o.qty % s.step == 0
     assert sum(plan.weights_after.values()) <= 1 + 1e-9
+
+
+def _closes() -> dict[str, Decimal]:
+    return {
+        s: Decimal(p)
+        for s, p in zip("ABCDE", ["101.3", "55.2", "230.1", "17.9", "88.8"], strict=True)
+    }
+
+
+def test_buys_scaled_to_the_free_float_are_orders_not_skips() -> None:
+    """Market buys reserve a price buffer, so a fully invested target is scaled down: every
+    symbol is bought, a share or two short, and none is reported as skipped."""
+    book = Book(cash=Decimal(100_000), free_float=Decimal(100_000))
+    plan = plan_rebalance(book, dict.fromkeys("ABCDE", 0.2), _closes(), OrderSettings())
+    assert {o.symbol for o in plan.orders} == set("ABCDE") and not plan.deferred
+    assert plan.skipped == ()
+
+
+def test_a_minimum_trade_size_in_weight_stops_residual_churn() -> None:
+    closes, targets = _closes(), dict.fromkeys("ABCDE", 0.2)
+    settings = OrderSettings(min_trade_value=Decimal(100), min_trade_weight=Decimal("0.005"))
+    first = plan_rebalance(Book(Decimal(100_000), Decimal(100_000)), targets, closes, settings)
+    held = {o.symbol: o.qty for o in first.orders}
+    cash = Decimal(100_000) - sum((o.notional + o.expected_cost for o in first.orders), Decimal(0))
+    again = Book(cash, cash, held, held)
+    churn = plan_rebalance(again, targets, closes, OrderSettings(min_trade_value=Decimal(100)))
+    assert churn.orders  # by value alone, 1-2 share top-ups trade again
+    quiet = plan_rebalance(again, targets, closes, settings)
+    assert quiet.orders == ()
+    assert {sym for sym, _ in quiet.skipped} == set("ABCDE")
+    assert all("under the minimum trade size" in why for _, why in quiet.skipped)
+    with pytest.raises(InvalidInput, match="min_trade_weight"):
+        OrderSettings(min_trade_weight=Decimal(1))

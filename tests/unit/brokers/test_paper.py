@@ -1,4 +1,4 @@
-"""The paper broker on both stores (memory, SQL on SQLite and MariaDB)."""
+"""The paper broker on both stores (memory, SQL on SQLite; tests/integration: MariaDB)."""
 
 from __future__ import annotations
 
@@ -28,17 +28,18 @@ class Prices:
         return {s: self.closes[s] for s in symbols if s in self.closes}
 
 
-@pytest.fixture(params=["memory", "sqlite", "mysql"])
+@pytest.fixture(params=["memory", "sqlite"])
 def store_factory(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
     """Return a function that opens the same store again (a restart, for SQL)."""
     if request.param == "memory":
         store = MemoryPaperStore()
         yield lambda: store
         return
-    if request.param == "mysql":
-        url = request.getfixturevalue("mysql_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'paper.db'}"
+    yield from sql_store(f"sqlite:///{tmp_path / 'paper.db'}")
+
+
+def sql_store(url: str):  # type: ignore[no-untyped-def]
+    """Yield a function opening the SQL store on `url` (a migrated database) again."""
     engine = make_engine(url)
     init_db(engine)
     yield lambda: SqlPaperStore(engine)

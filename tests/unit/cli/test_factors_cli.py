@@ -58,6 +58,7 @@ def test_table_for_all_symbols(demo_db: Container) -> None:
         ([], "give exactly one of --symbols"),
         (["--symbols", "AAPL", "--model", "ff5"], "unknown factor model 'ff5'"),
         (["--symbols", "NOPE"], "no prices for NOPE"),
+        (["--symbols", "AAPL", "--hac-lags", "61"], "hac_lags is 61, above the limit of 60"),
         (["--symbols", "AAPL", "--start", "2022-02-01"], "no daily factors stored"),
     ],
 )

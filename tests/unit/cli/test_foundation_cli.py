@@ -64,3 +64,37 @@ def test_import_factors_without_header(tmp_path, capsys: pytest.CaptureFixture[s
     bad.write_text("just text\n19260701, 1, 2, 3, 4\n")
     assert main(["data", "import-factors", str(bad)]) == 1
     assert "no header line" in capsys.readouterr().err
+
+
+def test_each_database_keeps_its_own_demo_key(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    first = run_json(capsys, "keys", "demo")
+    monkeypatch.setenv("PAS_DATABASE__URL", f"sqlite:///{tmp_path / 'other.db'}")
+    other = run_json(capsys, "keys", "demo")
+    assert other["created"] is True and other["file"] != first["file"]  # type: ignore[index]
+    monkeypatch.delenv("PAS_DATABASE__URL")
+    again = run_json(capsys, "keys", "demo")  # the first database's key is still there
+    assert again["created"] is False and again["key"] == first["key"]  # type: ignore[index]
+    assert first["file"].endswith("demo-admin.key")  # type: ignore[index]
+
+
+def test_demo_key_file_ignores_the_password() -> None:
+    from pathlib import Path
+
+    from pas.workflows.keys import demo_key_file
+
+    a = demo_key_file(Path("v"), "mysql+pymysql://pas:one@db:3306/pas", "sqlite:///x")
+    b = demo_key_file(Path("v"), "mysql+pymysql://pas:two@db:3306/pas", "sqlite:///x")
+    c = demo_key_file(Path("v"), "mysql+pymysql://pas@db:3306/other", "sqlite:///x")
+    assert a == b != c and a.name.startswith("demo-admin-")
+
+
+def test_tables_keep_their_full_width_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    from pas.cli.output import table
+
+    cells = ["AAPL", "x" * 40, "y" * 40, "z" * 40]
+    table("wide", ["symbol", "first", "second", "third"], [cells])
+    out = capsys.readouterr().out
+    assert "…" not in out and all(cell in out for cell in cells)
+    assert max(len(line) for line in out.splitlines()) > 80

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 
 from pas.database.session import make_engine
 
@@ -46,17 +46,3 @@ def test_tls_is_skipped_only_on_this_machine_and_unless_asked(url: str, plain: b
         engine.dispose()
     assert args.get("ssl_disabled", False) is plain
     assert args["charset"] == "utf8mb4" and args["local_infile"] is True
-
-
-@pytest.mark.mysql
-def test_local_connections_work_without_tls(mysql_url: str) -> None:
-    engine = make_engine(mysql_url, pool_size=1)
-    try:
-        for _ in range(3):
-            with engine.connect() as conn:
-                assert conn.execute(text("SELECT 1")).scalar() == 1
-                cipher = conn.execute(text("SHOW SESSION STATUS LIKE 'Ssl_cipher'")).one()[1]
-            assert cipher == ""
-            engine.pool.dispose()  # a new connection next time
-    finally:
-        engine.dispose()

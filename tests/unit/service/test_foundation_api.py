@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -89,6 +90,35 @@ def test_prices_json_and_csv(client: TestClient, keys: dict[str, str]) -> None:
     assert csv.headers["content-type"].startswith("text/csv")
     frame = pd.read_csv(io.StringIO(csv.text))
     assert len(frame) == 19 and frame["adj_close"].iloc[-1] == pytest.approx(125.674)
+
+
+def test_prices_come_in_pages(client: TestClient, keys: dict[str, str], demo_container) -> None:  # type: ignore[no-untyped-def]
+    h = auth(keys["viewer"])
+    first = client.get("/api/v1/prices", headers=h).json()
+    assert first["limit"] == 10_000 and len(first["rows"]) == 10_000 and first["next"]
+    pages, url = [], "/api/v1/prices?format=columns&limit=40000"
+    while url:
+        page = client.get(url, headers={**h, "Accept-Encoding": "gzip"}).json()
+        pages.append(pd.DataFrame(page["columns"]))
+        url = page["next"] and f"/api/v1/prices?format=columns&limit=40000&cursor={page['next']}"
+    walked = pd.concat(pages, ignore_index=True)
+    with demo_container.uow() as uow:
+        whole = uow.prices.long()
+    assert len(pages) == -(-len(whole) // 40_000)
+    assert walked[["symbol", "date"]].equals(
+        whole[["symbol", "date"]].assign(date=whole["date"].dt.strftime("%Y-%m-%d"))
+    )
+    np.testing.assert_array_equal(walked["adj_close"], whole["adj_close"])
+    assert [r["symbol"] for r in first["rows"][:2]] == whole["symbol"].head(2).tolist()
+    csv = client.get("/api/v1/prices?symbols=AAPL&limit=5&format=csv", headers=h)
+    assert len(pd.read_csv(io.StringIO(csv.text))) == 5
+    following = csv.headers["link"].split(";")[0].strip("<>")
+    rest = pd.read_csv(io.StringIO(client.get(following, headers=h).text))
+    assert rest["date"].iloc[0] > pd.read_csv(io.StringIO(csv.text))["date"].iloc[-1]
+    too_many = client.get("/api/v1/prices?limit=100001", headers=h)
+    assert too_many.status_code == 422 and "100,000" in too_many.json()["error"]["message"]
+    bad = client.get("/api/v1/prices?cursor=nonsense", headers=h)
+    assert bad.status_code == 422 and "cursor" in bad.json()["error"]["message"]
 
 
 def test_prices_bad_input(client: TestClient, keys: dict[str, str]) -> None:

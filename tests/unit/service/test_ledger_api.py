@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pas.bootstrap import Container
-from pas.service.app import create_app
-from tests.conftest import make_settings
 from tests.unit.service.conftest import auth
 
 URL = "/api/v1/ledger"
@@ -22,6 +19,15 @@ URL = "/api/v1/ledger"
 @pytest.fixture
 def trader(keys: dict[str, str]) -> dict[str, str]:
     return auth(keys["trader"])
+
+
+@pytest.fixture
+def admin(keys: dict[str, str]) -> dict[str, str]:
+    return auth(keys["admin"])
+
+
+def _fill(qty: str, price: str, **over: str) -> dict[str, str]:
+    return {"qty": qty, "price": price, "reason": "filled by phone with the desk", **over}
 
 
 def _sleeve(
@@ -97,29 +103,27 @@ def test_bad_amounts_are_422(client: TestClient, trader: dict[str, str], bad: st
     assert transfer.status_code == 422
 
 
-def test_unknown_ids_are_404(client: TestClient, trader: dict[str, str]) -> None:
+def test_unknown_ids_are_404(
+    client: TestClient, trader: dict[str, str], admin: dict[str, str]
+) -> None:
     assert client.get(f"{URL}/sleeves/7", headers=trader).status_code == 404
     assert client.post(f"{URL}/reservations", json=_order(7), headers=trader).status_code == 404
-    fill = client.post(
-        f"{URL}/reservations/9/executions", json={"qty": "1", "price": "1"}, headers=trader
-    )
+    fill = client.post(f"{URL}/reservations/9/executions", json=_fill("1", "1"), headers=admin)
     assert fill.status_code == 404 and fill.json()["error"]["code"] == "unknown_reservation"
     assert client.post(f"{URL}/reservations/9/cancel", headers=trader).status_code == 404
 
 
 def test_fills_value_positions_at_the_latest_price(
-    client: TestClient, trader: dict[str, str], demo_container: Container
+    client: TestClient, trader: dict[str, str], admin: dict[str, str], demo_container: Container
 ) -> None:
     sid = _sleeve(client, trader)["id"]
     rid = client.post(f"{URL}/reservations", json=_order(sid), headers=trader).json()["id"]
     part = client.post(
-        f"{URL}/reservations/{rid}/executions",
-        json={"qty": "4", "price": "125.5", "fee": "1"},
-        headers=trader,
+        f"{URL}/reservations/{rid}/executions", json=_fill("4", "125.5", fee="1"), headers=admin
     )
     assert part.status_code == 201 and part.json()["amount"] == "503"
     over = client.post(
-        f"{URL}/reservations/{rid}/executions", json={"qty": "7", "price": "125"}, headers=trader
+        f"{URL}/reservations/{rid}/executions", json=_fill("7", "125"), headers=admin
     )
     assert over.status_code == 409 and over.json()["error"]["code"] == "over_fill"
     assert over.json()["error"]["details"] == {"needed": "7", "available": "6", "reservation": rid}
@@ -163,28 +167,3 @@ def test_listing_transfers_and_events(client: TestClient, trader: dict[str, str]
     ]
     account = client.get(f"{URL}/account", headers=trader).json()
     assert account["cash"] == "1000" and account["unallocated"] == "9999000"
-
-
-@pytest.fixture
-def redis_client_app(
-    sqlite_url: str, tmp_path: Path, redis_url: str, redis_prefix: str
-) -> Iterator[TestClient]:
-    settings = make_settings(sqlite_url, tmp_path, auth={"enabled": False},
-                             redis={"url": redis_url, "prefix": redis_prefix})  # fmt: skip
-    container = Container(settings)
-    container.init_schema()
-    with TestClient(create_app(container), raise_server_exceptions=False) as client:
-        yield client
-
-
-def test_redis_backend_over_http(redis_client_app: TestClient) -> None:
-    client = redis_client_app
-    sid = _sleeve(client, {})["id"]
-    assert client.post(f"{URL}/reservations", json=_order(sid), headers={}).status_code == 201
-    assert client.post(f"{URL}/reservations", json=_order(sid), headers={}).status_code == 200
-    assert (
-        client.post(f"{URL}/reservations", json=_order(sid, qty="2"), headers={}).status_code == 409
-    )
-    big = client.post(f"{URL}/reservations", json=_order(sid, "big", qty="1000"), headers={})
-    assert big.status_code == 409 and big.json()["error"]["details"]["available"] == "98698.7"
-    assert [e["seq"] for e in client.get(f"{URL}/events").json()] == [1, 2]

@@ -70,8 +70,12 @@ def test_rebalance_orders_and_reconciliation(client: TestClient, keys: dict[str,
     assert (
         client.post(f"/api/v1/orders/{ids[0]}/cancel", headers=trader).json()["status"] == "filled"
     )
-    report = client.get("/api/v1/reconciliation", headers=trader).json()
+    report = client.post("/api/v1/reconciliation/run", headers=trader).json()
     assert report["ok"] is True and report["differences"] == []
+    assert report["actor"].startswith("key:") and report["run_id"]
+    last = client.get("/api/v1/reconciliation", headers=viewer)  # a viewer reads, runs nothing
+    assert last.status_code == 200 and last.json() == report
+    assert client.post("/api/v1/reconciliation/run", headers=viewer).status_code == 403
 
 
 def test_bad_input(client: TestClient, keys: dict[str, str]) -> None:
@@ -86,10 +90,30 @@ def test_bad_input(client: TestClient, keys: dict[str, str]) -> None:
     assert r.status_code == 409 and r.json()["error"]["code"] == "unfunded"
     details = r.json()["error"]["details"]
     assert details["available"] == "0.00" and float(details["shortfall"]) > 0
-    nope = create(client, keys["trader"], name="nope", universe=["AAPL", "NOPE"])
-    r = client.post(f"/api/v1/strategies/{nope['id']}/rebalance?dry_run=true", headers=trader)
-    assert r.status_code == 422 and r.json()["error"]["code"] == "missing_price"
+    body = {"name": "nope", "universe": ["AAPL", "NOPE"], "scheme": "max_sharpe", "cash": "1000"}
+    r = client.post("/api/v1/strategies", json=body, headers=trader)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
     assert (
         r.json()["error"]["details"]["symbols"] == ["NOPE"]
         and "NOPE" in r.json()["error"]["message"]
     )
+    sleeves = client.get("/api/v1/ledger/sleeves", headers=viewer).json()
+    assert "nope" not in {s["name"] for s in sleeves}  # no sleeve was funded for it
+
+
+def test_deleting_a_strategy_with_open_orders(client: TestClient, keys: dict[str, str]) -> None:
+    trader = auth(keys["trader"])
+    resting = {"type": "limit", "limit_offset_bps": "-100"}  # buys 1% under the close: open
+    s = create(client, keys["trader"], name="resting", order=resting)
+    done = client.post(f"/api/v1/strategies/{s['id']}/rebalance", headers=trader).json()
+    ids = sorted(o["id"] for o in done["orders"])
+    assert ids and {o["status"] for o in done["orders"]} <= {"new", "accepted"}
+    refused = client.delete(f"/api/v1/strategies/{s['id']}", headers=trader)
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "conflict" and str(ids[0]) in error["message"]
+    assert sorted(o["id"] for o in error["details"]["orders"]) == ids
+    gone = client.delete(f"/api/v1/strategies/{s['id']}?cancel_orders=true", headers=trader)
+    assert gone.status_code == 200 and gone.json()["name"] == "resting"
+    orders = client.get("/api/v1/orders?status=open", headers=auth(keys["viewer"])).json()
+    assert orders == []

@@ -1,4 +1,5 @@
-"""The API-key cache: fresh hits, one reload at expiry, stale while reloading, revocations."""
+"""The API-key cache: fresh hits, one reload at expiry, stale while reloading, revocations,
+the grace during a database outage."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import datetime as dt
 import threading
 import time
 
+import pytest
+
+from pas.core.errors import DatabaseUnavailable
 from pas.core.records import ApiKeyInfo
 from pas.workflows.keys import KeyCache
 
@@ -54,3 +58,58 @@ def test_clear_forgets_everything() -> None:
     cache.get_or_load("h", lambda: ACTIVE)
     cache.clear()
     assert cache.get_or_load("h", lambda: None) is None
+
+
+def _down() -> ApiKeyInfo | None:
+    raise DatabaseUnavailable("the database cannot be reached")
+
+
+def test_a_known_key_keeps_authenticating_during_an_outage_for_the_grace() -> None:
+    cache = KeyCache(ttl_seconds=0.0, grace_seconds=60)
+    cache.get_or_load("h", lambda: ACTIVE)
+    time.sleep(0.001)
+    assert cache.get_or_load("h", _down) == ACTIVE
+
+
+def test_the_outage_is_asked_again_only_once_per_ttl() -> None:
+    cache, asked = KeyCache(ttl_seconds=60, grace_seconds=60), []
+    cache.get_or_load("h", lambda: ACTIVE)
+    cache._entries["h"].due = 0.0  # expired: the next request asks the database
+
+    def down() -> ApiKeyInfo | None:
+        asked.append(1)
+        return _down()
+
+    assert [cache.get_or_load("h", down) for _ in range(5)] == [ACTIVE] * 5
+    assert len(asked) == 1
+
+
+def test_after_the_grace_or_for_an_unknown_key_the_outage_is_raised() -> None:
+    cache = KeyCache(ttl_seconds=0.0, grace_seconds=0.0)
+    cache.get_or_load("h", lambda: ACTIVE)
+    time.sleep(0.001)
+    with pytest.raises(DatabaseUnavailable):
+        cache.get_or_load("h", _down)
+    with pytest.raises(DatabaseUnavailable):
+        KeyCache(ttl_seconds=60).get_or_load("unknown", _down)
+
+
+def test_the_key_is_confirmed_again_once_the_database_is_back() -> None:
+    cache = KeyCache(ttl_seconds=0.0, grace_seconds=60)
+    cache.get_or_load("h", lambda: ACTIVE)
+    time.sleep(0.001)
+    cache.get_or_load("h", _down)
+    cache._entries["h"].due = 0.0
+    assert cache.get_or_load("h", lambda: REVOKED) == REVOKED
+    assert "h" not in cache._entries
+
+
+def test_a_key_is_not_served_past_its_grace_by_the_ttl() -> None:
+    cache = KeyCache(ttl_seconds=0.2, grace_seconds=0.2)
+    cache.get_or_load("h", lambda: ACTIVE)
+    time.sleep(0.3)
+    assert cache.get_or_load("h", _down) == ACTIVE
+    assert cache._entries["h"].due <= cache._entries["h"].verified + 0.4 + 1e-9  # not now + ttl
+    time.sleep(0.2)
+    with pytest.raises(DatabaseUnavailable):
+        cache.get_or_load("h", _down)

@@ -10,13 +10,13 @@ import pytest
 
 from pas.bootstrap import Container
 from pas.brokers.paper import PaperBroker
-from pas.core.errors import MissingPrice, Unfunded
+from pas.core.errors import Conflict, MissingPrice, Unfunded
 from pas.core.orders import OrderStatus
 from pas.database.repositories.paper_broker import SqlPaperStore
 from pas.workflows.orders import OrderDesk
 from pas.workflows.rebalance import rebalance
 from pas.workflows.reconcile import reconcile
-from pas.workflows.strategies import StrategySpec, create_strategy
+from pas.workflows.strategies import StrategySpec, create_strategy, delete_strategy
 from tests.conftest import make_settings
 from tests.fakes.prices import store_prices
 
@@ -142,7 +142,8 @@ def test_a_symbol_without_a_price_is_named(trading: Container) -> None:
 
 def test_a_fill_the_ledger_missed_is_repaired_by_reconciliation(trading: Container) -> None:
     s = strategy(trading)
-    paper = PaperBroker(SqlPaperStore(trading.engine), trading.latest_closes, D("1000000"))
+    cash = trading.settings.broker.paper_cash  # the account the ledger booked
+    paper = PaperBroker(SqlPaperStore(trading.engine), trading.latest_closes, cash)
     desk = OrderDesk(trading.ledger, paper, trading.order_book)
     calls = {"n": 0}
     real_execute = trading.ledger.execute
@@ -164,6 +165,7 @@ def test_a_fill_the_ledger_missed_is_repaired_by_reconciliation(trading: Contain
         "sleeve",
         "sleeves",
         "create_sleeve",
+        "totals",
     ):
         setattr(desk.ledger, name, getattr(trading.ledger, name))
     desk.ledger.execute = crash_once  # type: ignore[attr-defined]
@@ -198,20 +200,38 @@ def test_concurrent_rebalances_of_one_strategy_do_not_double_trade(trading: Cont
     assert reconcile(trading.order_desk).ok
 
 
-def test_round_trip_on_the_redis_ledger(mysql_url: str, redis_prefix: str, tmp_path: Path) -> None:
-    from tests.conftest import REDIS_URL
+def test_deleting_a_strategy_with_open_orders_is_refused_or_cancels_them(
+    trading: Container,
+) -> None:
+    # a buy limit 1% under the close rests open on the paper broker
+    s = strategy(trading, order={"type": "limit", "limit_offset_bps": "-100"})
+    result = rebalance(trading.order_desk, trading.uow(), s, fixed({"AAA": 0.5}))
+    (order,) = result.orders
+    assert order.is_open
+    sleeve = trading.ledger.sleeve(s.sleeve_id)
+    assert sleeve.free_float < sleeve.cash  # the open buy holds cash
+    with pytest.raises(Conflict, match=rf"1 open order\(s\) \[{order.id}\]") as refused:
+        delete_strategy(trading.order_desk, s.id)
+    assert refused.value.details["orders"] == [{"id": order.id, "symbol": "AAA", "side": "buy"}]
+    assert trading.order_book.strategy(s.id).name == "alpha"  # still there
+    gone = delete_strategy(trading.order_desk, "alpha", cancel_orders=True)
+    assert gone.id == s.id and trading.order_book.strategy_by_name("alpha") is None
+    assert trading.order_book.order(order.id).status is OrderStatus.canceled
+    sleeve = trading.ledger.sleeve(s.sleeve_id)
+    assert sleeve.free_float == sleeve.cash  # the reservation was released
 
-    c = Container(
-        make_settings(mysql_url, tmp_path, redis={"url": REDIS_URL, "prefix": redis_prefix})
-    )
-    try:
-        c.init_schema()
-        store_prices(c, PRICES)
-        assert type(c.ledger).__name__ == "RedisLedger"
-        s = strategy(c)
-        result = rebalance(c.order_desk, c.uow(), s, c.target_weights)
-        assert {o.status for o in result.orders} == {OrderStatus.filled}
-        assert positions(c) == {p.symbol: p.qty for p in c.broker.positions()}
-        assert reconcile(c.order_desk).ok and c.ledger.verify().ok
-    finally:
-        c.close()
+
+def test_cash_is_reconciled_and_a_fill_made_outside_the_broker_shows(trading: Container) -> None:
+    from pas.workflows.ledger import ManualFill, manual_fill, totals
+
+    s = strategy(trading)
+    rebalance(trading.order_desk, trading.uow(), s, fixed({"AAA": 0.5}))
+    booked = totals(trading.ledger, trading.broker)
+    assert booked.account_cash == booked.broker_cash == trading.broker.cash()  # fills moved both
+    assert reconcile(trading.order_desk).ok
+    res, _ = trading.ledger.reserve(s.sleeve_id, "by-phone", "BBB", "buy", "10", "20")
+    manual_fill(trading.ledger, res.id, ManualFill("10", "20.5", "0", "desk"), D(10), "key:1")
+    report = reconcile(trading.order_desk)
+    cash = [d for d in report.differences if d.kind == "cash"]
+    assert not report.ok and len(cash) == 1
+    assert D(cash[0].broker) - D(cash[0].ledger) == D("205")  # type: ignore[arg-type]

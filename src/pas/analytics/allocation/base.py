@@ -1,36 +1,52 @@
-"""What every scheme receives and promises: SchemeInput, the Scheme protocol, Degenerate."""
+"""What every scheme receives and promises: Panel, SchemeInput and the Scheme protocol."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import ThreadpoolController
 
-from pas.analytics.allocation.boxqp import solve_box_qp
-from pas.analytics.allocation.conic import linear_system, polish, require_solved, solve_conic
 from pas.analytics.allocation.constraints import Constraints
-from pas.analytics.allocation.result import SchemeResult, SolverInfo
+from pas.analytics.allocation.result import Degenerate, SchemeResult, SolverInfo
+from pas.analytics.allocation.solvers import nearest
+
+__all__ = ["Degenerate", "Panel", "Scheme", "SchemeInput", "project", "timed"]
 
 
-class Degenerate(Exception):
-    """The inputs leave this scheme without a meaningful answer; the engine falls back."""
+class Panel:
+    """Values (T, n) by date (T,): daily returns or price levels of a scheme's symbols.
+
+    `dates` may be given as a function: they are looked up when first read.
+    """
+
+    def __init__(self, values: np.ndarray, dates: pd.Index | Callable[[], pd.Index]) -> None:
+        self.values = values
+        self._dates = dates
+
+    @cached_property
+    def dates(self) -> pd.Index:
+        """Return the dates (T,) of the rows."""
+        return self._dates() if callable(self._dates) else self._dates
+
+    def take(self, columns: Sequence[int]) -> Panel:
+        """Return the panel of the given columns (by position)."""
+        return Panel(self.values[:, list(columns)], lambda: self.dates)
 
 
 @dataclass(frozen=True, eq=False)
 class SchemeInput:
     """The data a scheme may use: annual mu (n,), cov (n, n), the return window and constraints.
 
-    `returns` are the daily simple returns the estimators saw (dates x symbols);
-    `prices` are price levels over at least that window (signals such as the
-    tactical trend filter need them; derived from returns when not given).
+    `returns` are the daily simple returns the estimators saw (dates x
+    symbols); `prices` are price levels over at least that window (signals
+    such as the tactical trend filter need them; derived from returns when
+    not given). `start` is a box-QP active set to start from (a warm start:
+    the previous decision's in a walk-forward), None for a cold start.
     """
 
     symbols: tuple[str, ...]
@@ -38,9 +54,10 @@ class SchemeInput:
     cov: np.ndarray
     risk_free: float
     constraints: Constraints
-    returns: pd.DataFrame
-    prices: pd.DataFrame | None = None
+    returns: Panel | None = None
+    prices: Panel | None = None
     sectors: Mapping[str, str] = field(default_factory=dict)
+    start: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -56,134 +73,25 @@ class Scheme(Protocol):
     fallback: ClassVar[str | None]
     #: the keyword parameters `solve` accepts
     params: ClassVar[frozenset[str]]
+    #: needs a covariance of assets that vary: constant assets are left out of its window
+    risk_based: ClassVar[bool]
+    #: may hold CASH whatever the cash allowance (a policy line, a volatility target)
+    holds_cash: ClassVar[bool]
+    #: reads the other schemes' return histories: evaluated after them
+    blends: ClassVar[bool]
+    #: a benchmark: evaluated beside the others, not offered as a demo strategy
+    benchmark: ClassVar[bool]
+    #: decides from today's weights (tolerance bands), itself or through its fallback
+    uses_current: ClassVar[bool]
 
     def solve(self, data: SchemeInput, **params: Any) -> SchemeResult: ...
 
 
-@lru_cache(maxsize=1)
-def _blas_libraries() -> tuple[Any, ...]:
-    """Return threadpoolctl's controllers of the loaded BLAS libraries (inspected once)."""
-    return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
-
-
-def _openblas_switch(lib: Any) -> tuple[Callable[[], int], Callable[[int], Any]] | None:
-    """Return the C functions (get, set) of an OpenBLAS thread count, or None (not pthreads)."""
-    if lib.internal_api != "openblas" or getattr(lib, "threading_layer", None) != "pthreads":
-        return None
-    for prefix in ("", "scipy_"):
-        for suffix in ("", "64_", "_64"):
-            get = getattr(lib.dynlib, f"{prefix}openblas_get_num_threads{suffix}", None)
-            put = getattr(lib.dynlib, f"{prefix}openblas_set_num_threads{suffix}", None)
-            if get is not None and put is not None:
-                return get, put
-    return None
-
-
-@lru_cache(maxsize=1)
-def _switches() -> tuple[tuple[Callable[[], int], Callable[[int], Any]], ...]:
-    """Return (get, set) thread-count functions per BLAS library, resolved once per process.
-
-    OpenBLAS with its own threads (pthreads) is switched through its C API
-    directly: threadpoolctl's per-call layers cost more than a small solve
-    when the caches are cold. Other libraries go through threadpoolctl.
-    """
-    return tuple(
-        _openblas_switch(lib) or (lib.get_num_threads, lib.set_num_threads)
-        for lib in _blas_libraries()
-    )
-
-
-_limited = threading.local()
-
-
-class _OneThread:
-    """BLAS at one thread inside the block; the previous thread counts come back on exit."""
-
-    __slots__ = ("saved",)
-
-    def __enter__(self) -> None:
-        _limited.active = True
-        self.saved: list[tuple[Callable[[int], Any], int]] = []
-        try:
-            for get, put in _switches():
-                threads = get()
-                if threads != 1:
-                    put(1)
-                    self.saved.append((put, threads))
-        except BaseException:
-            self.__exit__()
-            raise
-
-    def __exit__(self, *exc: object) -> None:
-        for put, threads in self.saved:
-            put(threads)
-        _limited.active = False
-
-
-class _Held:
-    """The caller knows BLAS stays on its thread: nested limits are skipped, nothing is set."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        _limited.active = True
-
-    def __exit__(self, *exc: object) -> None:
-        _limited.active = False
-
-
-def blas_threads(
-    n_assets: int, small: int = 200, *, single_anyway: bool = False
-) -> AbstractContextManager[None]:
-    """Limit BLAS to one thread for problems up to `small` assets (threads cost more there).
-
-    The libraries are inspected once per process; nested calls reuse the
-    outer limit. `single_anyway` says the caller measured that BLAS keeps
-    this work on the calling thread (allocation/lean.py): no thread counts
-    are read or set, and nested calls inside do not set them either.
-    """
-    if n_assets > small or getattr(_limited, "active", False):
-        return _AS_IS
-    return _Held() if single_anyway else _OneThread()
-
-
-class _AsIs:
-    """BLAS left as it is (one shared instance: nothing to set up per call)."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-_AS_IS = _AsIs()
-
-
 def project(data: SchemeInput, target: np.ndarray, cash: float = 0.0) -> SchemeResult:
     """Return the feasible weights closest (Euclidean) to `target` risky weights and `cash`."""
-    cons = data.constraints
-    if not cons.violations(target, cash):
-        return SchemeResult(target, cash, SolverInfo("closed_form", "optimal", 0, 0.0))
-    start = time.perf_counter()
-    if cons.is_box:
-        sol = solve_box_qp(np.eye(cons.n), -target, cons.lower, cons.upper, 1.0)
-        if sol.ok:
-            info = SolverInfo("box_qp", "optimal", sol.iterations, time.perf_counter() - start)
-            return SchemeResult(sol.x, 0.0, info, ("projected onto the constraints",))
-    system = linear_system(cons)
-    P = np.eye(system.nz)
-    P[system.n + 1 :, system.n + 1 :] = 0.0
-    q = np.zeros(system.nz)
-    q[: system.n], q[system.n] = -target, -cash
-    sol_c = solve_conic(P, q, system.A_eq, system.b_eq, system.A_le, system.b_le)
-    z = require_solved(sol_c, "projection onto the constraints")
-    z = polish(P, q, system.A_eq, system.b_eq, system.A_le, system.b_le, z)
-    return SchemeResult(
-        z[: system.n], float(z[system.n]), sol_c.info, ("projected onto the constraints",)
-    )
+    sol = nearest(target, cash, data.constraints)
+    notes = () if sol.info.name == "closed_form" else ("projected onto the constraints",)
+    return SchemeResult(sol.weights, sol.cash, sol.info, notes)
 
 
 def timed(name: str, start: float, iterations: int = 0, status: str = "optimal") -> SolverInfo:

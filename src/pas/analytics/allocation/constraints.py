@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from pas.core.errors import InfeasibleConstraints, InvalidInput
+from pas.core.limits import check_finite
 
 #: Constraint violations below this are rounding, not infeasibility.
 FEAS_TOL = 1e-9
@@ -48,17 +49,22 @@ class Constraints:
         """Return the number of risky assets."""
         return len(self.symbols)
 
-    @property
+    @cached_property
     def trades(self) -> bool:
         """Return True when the problem needs trade variables |w - current|."""
         return self.current is not None and (
             self.max_turnover is not None or (self.costs is not None and bool(np.any(self.costs)))
         )
 
-    @property
+    @cached_property
     def is_box(self) -> bool:
         """Return True when only bounds and full investment constrain w (the fast path)."""
         return not self.sector_caps and not self.trades and self.cash_max <= 0.0
+
+    @cached_property
+    def long_only(self) -> bool:
+        """Return True when bounds alone constrain w: 0 <= w with no maximum that can bind."""
+        return self.is_box and not self.lower.any() and bool(self.upper.min() >= 1.0)
 
     @cached_property
     def sectors(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -174,62 +180,56 @@ def build_constraints(
 ) -> Constraints:
     """Return Constraints over `symbols` from user-facing arguments (validated)."""
     lower, upper = _bounds(symbols, bounds)
-    caps = {str(k): _pair(v, f"sector cap {k}") for k, v in (sector_caps or {}).items()}
-    sector_of = tuple((sectors or {}).get(s) for s in symbols)
+    caps = {str(k): pair(v, f"sector cap {k}") for k, v in (sector_caps or {}).items()}
+    sector_of = tuple(sectors.get(s) for s in symbols) if sectors else (None,) * len(symbols)
     current, current_cash = None, 0.0
     if current_weights is not None:
+        for name, weight in current_weights.items():
+            check_finite(weight, f"the current weight of {name}")
         current = np.array([float(current_weights.get(s, 0.0)) for s in symbols])
         # without a CASH line, what the listed symbols do not hold is cash
         current_cash = float(current_weights.get("CASH", max(0.0, 1.0 - float(current.sum()))))
     if (max_turnover is not None or costs is not None) and current is None:
         current = np.zeros(len(symbols))
         current_cash = 1.0
-    if max_turnover is not None and max_turnover < 0:
+    if max_turnover is not None and check_finite(max_turnover, "max_turnover") < 0:
         raise InvalidInput(f"max_turnover must be >= 0, got {max_turnover}")
     cost_arr = None
     if costs is not None:
         cost_arr = (
-            np.array([float(costs.get(s, 0.0)) for s in symbols])
+            np.array([check_finite(costs.get(s, 0.0), f"the cost of {s}") for s in symbols])
             if isinstance(costs, Mapping)
-            else np.full(len(symbols), float(costs))
+            else np.full(len(symbols), check_finite(costs, "costs"))
         )
         if (cost_arr < 0).any():
             raise InvalidInput("transaction costs must be >= 0")
-    cash_min, cash_max = (0.0, 0.0) if cash is None else _pair(cash, "cash")
+    cash_min, cash_max = (0.0, 0.0) if cash is None else pair(cash, "cash")
     return Constraints(
-        tuple(symbols), lower, upper, sector_of, caps or None, current, current_cash,
-        max_turnover, cost_arr, cash_min, cash_max,
-    )  # fmt: skip
+        tuple(symbols),
+        lower,
+        upper,
+        sector_of,
+        caps or None,
+        current,
+        current_cash,
+        max_turnover,
+        cost_arr,
+        cash_min,
+        cash_max,
+    )
 
 
-def box_constraints(symbols: Sequence[str], bounds: Bounds) -> Constraints:
-    """Return `build_constraints(symbols, bounds)` for one global (lo, hi), checked.
-
-    The fast path's version: two filled arrays; the conflict check runs only
-    when the bounds come near infeasibility (it names the conflicts then).
-    """
-    lo, hi = _pair(bounds, "bounds")
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise InvalidInput("bounds must be finite numbers")
-    n = len(symbols)
-    lower, upper = np.empty(n), np.empty(n)
-    lower[:], upper[:] = lo, hi
-    cons = Constraints(tuple(symbols), lower, upper, (None,) * n)
-    # far from the limits the sums cannot be off by FEAS_TOL, whatever their rounding
-    if not (lo <= hi and n * lo < 1.0 - 1e-6 and n * hi > 1.0 + 1e-6):
-        cons.check()
-    return cons
-
-
-def _pair(value: float | Sequence[float], what: str) -> Bounds:
-    if isinstance(value, int | float):
-        return 0.0, float(value)
-    if type(value) is tuple and len(value) == 2:  # the usual (lo, hi): no generator
-        return float(value[0]), float(value[1])
-    pair = tuple(float(v) for v in value)
-    if len(pair) != 2:
-        raise InvalidInput(f"{what} must be a maximum or a (min, max) pair, got {value!r}")
-    return pair[0], pair[1]
+def pair(value: float | Sequence[float], what: str) -> Bounds:
+    """Return a maximum (0, max) or a (min, max) pair as finite floats; InvalidInput otherwise."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return 0.0, check_finite(value, what)
+    try:
+        lo, hi = value  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"{what} must be a maximum or a (min, max) pair, got {value!r}"
+        ) from None
+    return check_finite(lo, f"the minimum of {what}"), check_finite(hi, f"the maximum of {what}")
 
 
 def _bounds(
@@ -237,16 +237,17 @@ def _bounds(
 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(symbols)
     if isinstance(bounds, Mapping):
-        default = _pair(bounds.get("*", (0.0, 1.0)), "bounds")
+        default = pair(bounds.get("*", (0.0, 1.0)), "bounds")
         unknown = sorted(set(bounds) - set(symbols) - {"*"})
         if unknown:
             raise InvalidInput(f"bounds name unknown symbols {unknown}", symbols=unknown)
-        pairs = [_pair(bounds.get(s, default), f"bounds of {s}") for s in symbols]
+        pairs = [pair(bounds.get(s, default), f"bounds of {s}") for s in symbols]
         lower = np.array([p[0] for p in pairs], dtype=float)
         upper = np.array([p[1] for p in pairs], dtype=float)
-    else:
-        lo, hi = _pair(bounds, "bounds")
-        lower, upper = np.full(n, lo), np.full(n, hi)
-    if not (np.isfinite(lower).all() and np.isfinite(upper).all()):
+        if not (np.isfinite(lower).all() and np.isfinite(upper).all()):
+            raise InvalidInput("bounds must be finite numbers")
+        return lower, upper
+    lo, hi = pair(bounds, "bounds")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         raise InvalidInput("bounds must be finite numbers")
-    return lower, upper
+    return np.full(n, lo), np.full(n, hi)

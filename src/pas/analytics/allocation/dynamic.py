@@ -1,6 +1,7 @@
 """Dynamic allocation: blend other schemes by trailing performance, then target volatility.
 
-At the decision date each component scheme's trailing daily returns
+The components are the risk-based schemes that do not blend (registry.
+`components_of`). At the decision date each component scheme's trailing daily returns
 (`histories`, dates x scheme names, out of sample, before the decision date)
 give its Sharpe ratio over the last `trailing_days` days (excess of r_f, x √252).
 The `top_k` components with a positive Sharpe are blended with weights ∝
@@ -22,14 +23,6 @@ from pas.analytics.allocation.base import SchemeInput, timed
 from pas.analytics.allocation.result import SchemeResult
 from pas.core.errors import InvalidInput
 
-COMPONENTS = (
-    "max_sharpe",
-    "min_variance",
-    "risk_parity",
-    "hrp",
-    "inverse_volatility",
-    "equal_weight",
-)
 TRADING_DAYS = 252
 
 
@@ -78,15 +71,26 @@ class Dynamic:
     name: ClassVar[str] = "dynamic"
     fallback: ClassVar[str | None] = "equal_weight"
     params: ClassVar[frozenset[str]] = frozenset(
-        {"components", "histories", "trailing_days", "top_k", "target_volatility", "min_obs",
-         "component_weights"}
-    )  # fmt: skip
+        {
+            "components",
+            "histories",
+            "trailing_days",
+            "top_k",
+            "target_volatility",
+            "min_obs",
+            "component_weights",
+        }
+    )
+    risk_based: ClassVar[bool] = True
     holds_cash: ClassVar[bool] = True
+    blends: ClassVar[bool] = True
+    benchmark: ClassVar[bool] = False
+    uses_current: ClassVar[bool] = False
 
     def solve(
         self,
         data: SchemeInput,
-        components: Sequence[str] = COMPONENTS,
+        components: Sequence[str] | None = None,
         histories: pd.DataFrame | None = None,
         trailing_days: int = 126,
         top_k: int = 3,
@@ -96,19 +100,22 @@ class Dynamic:
         **_: Any,
     ) -> SchemeResult:
         """Return the blended, volatility-targeted weights (the rest in CASH)."""
-        from pas.analytics.allocation.registry import SCHEMES
+        from pas.analytics.allocation.registry import SCHEMES, components_of
 
-        unknown = [c for c in components if c not in SCHEMES or c == self.name]
+        components = components_of() if components is None else tuple(components)
+        unknown = [c for c in components if c not in SCHEMES or SCHEMES[c].blends]
         if unknown or top_k < 1 or trailing_days < 2:
             raise InvalidInput(f"dynamic: bad components {unknown} or top_k/trailing_days")
         start = time.perf_counter()
+        dates = None if data.returns is None else data.returns.dates
         if (
             histories is not None
+            and dates is not None
+            and len(dates)
             and isinstance(histories.index, pd.DatetimeIndex)
-            and len(data.returns)
         ):
             # never read a component's performance after the decision date
-            histories = histories.loc[: data.returns.index[-1]]
+            histories = histories.loc[: dates[-1]]
         sharpes = (
             {}
             if histories is None

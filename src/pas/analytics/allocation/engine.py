@@ -16,14 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from pas.analytics.allocation.base import Degenerate, SchemeInput, blas_threads, project
-from pas.analytics.allocation.boxqp import clip_box
+from pas.analytics.allocation.base import Degenerate, Scheme, SchemeInput, project
 from pas.analytics.allocation.registry import get_scheme
 from pas.analytics.allocation.result import SchemeResult
 from pas.core.errors import InvalidInput, OptimizationError, SolverFailed
-
-#: ndarray.all without its Python-level dispatch (the same reduction)
-_all = np.logical_and.reduce
 
 #: Exceptions that mean "this scheme cannot answer these inputs": fall back.
 RECOVERABLE = (
@@ -49,13 +45,13 @@ def run_scheme(
     reasons: list[str] = []
     while True:
         try:
-            with blas_threads(data.n, small=1000), np.errstate(all="ignore"):
+            with np.errstate(all="ignore"):
                 result = scheme.solve(data, **params)
             return checked(result, data, scheme), scheme.name, "; ".join(reasons) or None
-        except (InvalidInput, OptimizationError) as exc:
-            if not isinstance(exc, SolverFailed):
-                raise
+        except SolverFailed as exc:
             reason = str(exc)
+        except (InvalidInput, OptimizationError):
+            raise
         except RECOVERABLE as exc:
             reason = str(exc) or type(exc).__name__
         if scheme.fallback is None:
@@ -63,26 +59,27 @@ def run_scheme(
         reasons.append(f"{scheme.name} -> {scheme.fallback}: {reason}")
         scheme = get_scheme(scheme.fallback)
         params = {k: v for k, v in params.items() if k in scheme.params}
+        data = replace(data, start=None)
 
 
-def checked(result: SchemeResult, data: SchemeInput, scheme: Any) -> SchemeResult:
+def checked(result: SchemeResult, data: SchemeInput, scheme: Scheme) -> SchemeResult:
     """Return the result with rounding cleaned; project it when it breaks a constraint."""
     w, cash = result.weights, float(result.cash)
-    if not (_all(np.isfinite(w)) and math.isfinite(cash)):
+    if not (np.isfinite(w).all() and math.isfinite(cash)):
         raise Degenerate(f"{scheme.name} produced non-finite weights")
-    if result.notes and any("holding current" in note for note in result.notes):
+    if result.hold:
         return result  # a hold decision keeps today's weights exactly
     cons = data.constraints
-    if getattr(scheme, "holds_cash", False):
+    if scheme.holds_cash:
         cons = replace(cons, cash_max=max(cons.cash_max, 1.0))
     w = np.where(np.abs(w) < 1e-15, 0.0, w)
-    w = clip_box(w, cons.lower, cons.upper)
-    total = float(np.add.reduce(w)) + cash
+    w = np.minimum(np.maximum(w, cons.lower), cons.upper)
+    total = float(w.sum()) + cash
     if abs(total - 1.0) > 1e-6:
         raise Degenerate(f"{scheme.name} weights sum to {total}")
     w, cash = w / total, cash / total
     if not cons.violations(w, cash):
-        return SchemeResult(w, cash, result.solver, result.notes)
+        return SchemeResult(w, cash, result.solver, result.notes, result.hold, result.active)
     out = project(replace(data, constraints=cons), w, cash)
     if cons.violations(out.weights, out.cash):
         raise SolverFailed(f"{scheme.name}: could not meet the constraints")

@@ -17,6 +17,11 @@ class EqualWeight:
     name: ClassVar[str] = "equal_weight"
     fallback: ClassVar[str | None] = None
     params: ClassVar[frozenset[str]] = frozenset()
+    risk_based: ClassVar[bool] = True
+    holds_cash: ClassVar[bool] = False
+    blends: ClassVar[bool] = False
+    benchmark: ClassVar[bool] = True
+    uses_current: ClassVar[bool] = False
 
     def solve(self, data: SchemeInput, **_: Any) -> SchemeResult:
         """Return 1/n weights (projected when a constraint needs it)."""

@@ -59,6 +59,11 @@ class HierarchicalRiskParity:
     name: ClassVar[str] = "hrp"
     fallback: ClassVar[str | None] = "inverse_volatility"
     params: ClassVar[frozenset[str]] = frozenset({"linkage"})
+    risk_based: ClassVar[bool] = True
+    holds_cash: ClassVar[bool] = False
+    blends: ClassVar[bool] = False
+    benchmark: ClassVar[bool] = True
+    uses_current: ClassVar[bool] = False
 
     def solve(self, data: SchemeInput, linkage: str = "single", **_: Any) -> SchemeResult:
         """Return HRP weights, projected onto the constraints when they break one."""

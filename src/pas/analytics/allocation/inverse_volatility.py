@@ -17,6 +17,11 @@ class InverseVolatility:
     name: ClassVar[str] = "inverse_volatility"
     fallback: ClassVar[str | None] = "equal_weight"
     params: ClassVar[frozenset[str]] = frozenset()
+    risk_based: ClassVar[bool] = True
+    holds_cash: ClassVar[bool] = False
+    blends: ClassVar[bool] = False
+    benchmark: ClassVar[bool] = True
+    uses_current: ClassVar[bool] = False
 
     def solve(self, data: SchemeInput, **_: Any) -> SchemeResult:
         """Return 1/σ weights, projected onto the constraints when they break one."""

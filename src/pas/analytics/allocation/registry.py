@@ -1,4 +1,8 @@
-"""The one registry: scheme name -> scheme. Adding a scheme = one module + one line here."""
+"""The one registry: scheme name -> scheme. Adding a scheme = one module + one line here.
+
+Every list of schemes is derived from it by the schemes' own flags (see
+`base.Scheme`): no other module keeps a list of names.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,9 @@ SCHEMES: dict[str, Scheme] = {
     "hrp": HierarchicalRiskParity(),
 }
 
+#: the scheme every evaluation includes as the benchmark of tracking error and information ratio
+BENCHMARK = "equal_weight"
+
 
 def get_scheme(name: str) -> Scheme:
     """Return the scheme registered as `name`; InvalidInput lists the known names."""
@@ -35,3 +42,28 @@ def get_scheme(name: str) -> Scheme:
         raise InvalidInput(
             f"unknown allocation method {name!r}; known: {sorted(SCHEMES)}"
         ) from None
+
+
+def all_schemes() -> tuple[str, ...]:
+    """Return every scheme: the seed schemes first, then the benchmarks (registry order)."""
+    return (*seed_schemes(), *benchmarks())
+
+
+def seed_schemes() -> tuple[str, ...]:
+    """Return the schemes offered as strategies (one demo strategy each), in registry order."""
+    return tuple(n for n, s in SCHEMES.items() if not s.benchmark)
+
+
+def benchmarks() -> tuple[str, ...]:
+    """Return the benchmark schemes, in registry order."""
+    return tuple(n for n, s in SCHEMES.items() if s.benchmark)
+
+
+def blenders() -> tuple[str, ...]:
+    """Return the schemes that read the others' return histories (walked after them)."""
+    return tuple(n for n, s in SCHEMES.items() if s.blends)
+
+
+def components_of() -> tuple[str, ...]:
+    """Return the schemes a blender combines by default: risk-based schemes that do not blend."""
+    return tuple(n for n, s in SCHEMES.items() if s.risk_based and not s.blends)

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:
+    from pas.analytics.allocation.estimate import Estimate
+    from pas.analytics.allocation.spec import AllocationSpec
+
 CASH = "CASH"
+
+
+class Degenerate(Exception):
+    """The inputs leave this scheme without a meaningful answer; the engine falls back."""
 
 
 @dataclass(frozen=True)
@@ -34,36 +42,48 @@ class SolverInfo:
 
 @dataclass(frozen=True, eq=False)
 class SchemeResult:
-    """What a scheme returns: risky weights (n,), the cash weight and how they were solved."""
+    """What a scheme returns: risky weights (n,), the cash weight and how they were solved.
+
+    `hold` says the scheme decided to keep today's weights exactly (the engine
+    then leaves them as they are); `active` is the box-QP active set of the
+    solve, which a caller may hand back as the next decision's warm start.
+    """
 
     weights: np.ndarray
     cash: float
     solver: SolverInfo
     notes: tuple[str, ...] = ()
+    hold: bool = False
+    active: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
 class AllocationBasis:
-    """The data an Allocation's diagnostics come from: kept symbols, their weights and covariance."""
+    """What an Allocation's diagnostics and hash come from: its Estimate and weights."""
 
     symbols: pd.Index  # every requested symbol
-    kept: tuple[str, ...]  # the symbols the scheme saw
-    w: np.ndarray  # risky weights over `kept`
-    cov: np.ndarray  # annual covariance over `kept`
-    returns: pd.DataFrame  # the clean return window (dates x kept)
-    factors: pd.DataFrame | None
+    estimate: Estimate  # the clean window and moments the scheme saw
+    w: np.ndarray  # risky weights over the estimate's kept symbols
     sectors: Mapping[str, str] | None
+    record: Mapping[str, Any]  # the parameters recorded and hashed
+
+    def frame(self) -> pd.DataFrame:
+        """Return the clean return window as a DataFrame (dates x kept)."""
+        est = self.estimate
+        return pd.DataFrame(est.returns, index=est.dates, columns=list(est.labels))
 
 
 @dataclass(frozen=True, eq=False)
 class Allocation:
-    """One allocation decision with its ex-ante risk and return, solver and provenance.
+    """One allocation decision with its ex-ante risk and return, solver, spec and provenance.
 
     `weights` holds every symbol plus `CASH` when cash is held, summing to 1;
     `expected_return`, `volatility` and `sharpe` are annual and ex ante (from the
-    ReturnModel that ran); `risk_contributions` are fractions of the portfolio
+    estimates that ran); `risk_contributions` are fractions of the portfolio
     variance (summing to 1 over the risky assets); `factor_betas` are the
-    portfolio's betas to each factor (None without factors).
+    portfolio's betas to each factor (None without factors). `notes` say what
+    the decision rests on (data dropped, factor coverage, estimator and scheme
+    fallbacks); `spec` is the AllocationSpec it ran.
     """
 
     weights: pd.Series
@@ -80,12 +100,11 @@ class Allocation:
     risk_free: float = 0.0
     n_obs: int = 0
     notes: tuple[str, ...] = ()
-    #: (return window, parameters) the decision was made from; hashed on first use
-    provenance: tuple[pd.DataFrame, dict[str, Any]] | None = field(default=None, repr=False)
-    #: what the diagnostics below are computed from, on first use
+    spec: AllocationSpec | None = field(default=None, repr=False)
+    #: what the diagnostics and the inputs hash are computed from, on first use
     basis: AllocationBasis | None = field(default=None, repr=False)
 
-    # Diagnostics are computed when read, not for every allocation a walk-forward makes.
+    # Diagnostics are computed when read, not for every allocation a caller makes.
     @cached_property
     def risk_contributions(self) -> pd.Series:
         """Return each asset's fraction of the ex-ante portfolio variance (summing to 1)."""
@@ -94,7 +113,7 @@ class Allocation:
         if self.basis is None:
             return pd.Series(0.0, index=self.weights.index.drop(CASH, errors="ignore"))
         b = self.basis
-        return risk_contributions(b.symbols, b.kept, b.w, b.cov)
+        return risk_contributions(b.symbols, b.estimate.labels, b.w, b.estimate.cov)
 
     @cached_property
     def sector_weights(self) -> pd.Series | None:
@@ -108,30 +127,28 @@ class Allocation:
         """Return the portfolio's betas to each factor (None without factors)."""
         from pas.analytics.allocation.summary import factor_betas
 
-        if self.basis is None:
+        if self.basis is None or self.basis.estimate.factors is None:
             return None
-        return factor_betas(self.basis.returns, self.basis.factors, self.weights)
+        return factor_betas(self.basis.frame(), self.basis.estimate.factors, self.weights)
 
     @cached_property
     def parameters(self) -> dict[str, Any]:
         """Return the parameters in canonical JSON-ready form (frames by shape, labels, CRC-32)."""
         from pas.analytics.allocation.summary import fingerprint
 
-        return fingerprint(self.provenance[1]) if self.provenance is not None else {}
+        return fingerprint(self.basis.record) if self.basis is not None else {}
 
     @cached_property
     def inputs_hash(self) -> str:
-        """Return the SHA-256 of the data window and parameters (computed once, on first use).
-
-        Bookkeeping is not on the hot path: the hash is computed when it is
-        read (persisting, JSON), not for every allocation a backtest makes.
-        """
+        """Return the SHA-256 of the data window and parameters (computed once, on first use)."""
         from pas.analytics.allocation.summary import inputs_hash
 
-        if self.provenance is None:
+        if self.basis is None:
             return ""
+        b = self.basis
         canonical = {"method": self.requested_method or self.method, "params": self.parameters}
-        return inputs_hash(self.provenance[0], canonical)
+        est = b.estimate
+        return inputs_hash(est.returns, est.dates, est.labels, canonical)
 
     @property
     def cash(self) -> float:
@@ -161,6 +178,7 @@ class Allocation:
             "risk_free": self.risk_free,
             "n_obs": self.n_obs,
             "notes": list(self.notes),
+            "spec": None if self.spec is None else self.spec.to_dict(),
             "parameters": self.parameters,
         }
 

@@ -37,8 +37,9 @@ def _split_sector(data: SchemeInput, members: list[int], within: str) -> np.ndar
         mu=data.mu[members],
         cov=data.cov[np.ix_(members, members)],
         constraints=build_constraints(symbols),
-        returns=data.returns[list(symbols)],
-        prices=None if data.prices is None else data.prices[list(symbols)],
+        returns=None if data.returns is None else data.returns.take(members),
+        prices=None if data.prices is None else data.prices.take(members),
+        start=None,
     )
     result, _, _ = run_scheme(within, sub, {})
     return result.weights / result.weights.sum()
@@ -106,6 +107,9 @@ class Strategic:
     risk_based: ClassVar[bool] = False
     #: a policy may name a CASH line; it is held whatever the cash allowance
     holds_cash: ClassVar[bool] = True
+    blends: ClassVar[bool] = False
+    benchmark: ClassVar[bool] = False
+    uses_current: ClassVar[bool] = True
 
     def solve(
         self,
@@ -132,7 +136,7 @@ class Strategic:
         if not outside.any():
             note = "every weight is inside its tolerance band: holding current weights"
             return SchemeResult(
-                cons.current.copy(), cons.current_cash, timed("bands", start), (note,)
+                cons.current.copy(), cons.current_cash, timed("bands", start), (note,), hold=True
             )
         names = [*data.symbols, CASH]
         drifted = ", ".join(names[i] for i in np.flatnonzero(outside))

@@ -7,53 +7,17 @@ import json
 import math
 import zlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from pas.analytics.allocation.result import CASH, Allocation, AllocationBasis, SchemeResult
+from pas.analytics.allocation.result import CASH, Allocation, AllocationBasis
+
+if TYPE_CHECKING:
+    from pas.analytics.allocation.pipeline import Outcome
 
 TRADING_DAYS = 252
-
-
-def weights_series(symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cash: float) -> pd.Series:
-    """Return weights over every requested symbol (0 where excluded) plus CASH when held."""
-    labels = symbols.tolist()
-    values, index = _weight_values(symbols, labels, list(kept) == labels, kept, w, cash)
-    return pd.Series(values, index=index, copy=False)
-
-
-def _weight_values(
-    symbols: pd.Index,
-    labels: list[str],
-    same: bool,
-    kept: Sequence[str],
-    w: np.ndarray,
-    cash: float,
-) -> tuple[np.ndarray, pd.Index]:
-    """Return (weights over `labels` (+ CASH when held) summing to 1, their index).
-
-    `same` says `kept` lists exactly `labels` (the caller compared them once).
-    """
-    if same:
-        values = np.asarray(w, dtype=float)
-    else:
-        where = {s: i for i, s in enumerate(kept)}
-        values = np.array([float(w[where[s]]) if s in where else 0.0 for s in labels])
-    index = symbols
-    if cash > 1e-12:
-        values, index = np.append(values, cash), symbols.append(pd.Index([CASH]))
-    return values / np.add.reduce(values), index
-
-
-def _last_date(index: pd.Index) -> pd.Timestamp | None:
-    """Return the last date of a DatetimeIndex (None for other or empty indexes)."""
-    if not isinstance(index, pd.DatetimeIndex) or not len(index):
-        return None
-    if isinstance(index.dtype, np.dtype):  # tz-naive: box the datetime64 directly
-        return pd.Timestamp(index.values[-1])
-    return index[-1]
 
 
 def sector_weights(weights: pd.Series, sectors: Mapping[str, str] | None) -> pd.Series | None:
@@ -71,17 +35,23 @@ def risk_contributions(
     symbols: pd.Index, kept: Sequence[str], w: np.ndarray, cov: np.ndarray
 ) -> pd.Series:
     """Return each symbol's fraction w_i (Σw)_i / wᵀΣw of the variance (0 where excluded)."""
+    out = pd.Series(0.0, index=list(symbols), dtype=float)
     marginal = cov @ w
     variance = max(float(w @ marginal), 0.0)
-    if variance <= 0:
-        return pd.Series(0.0, index=list(symbols), dtype=float)
-    return weights_series(symbols, kept, w * marginal / variance, 0.0)
+    if variance > 0:
+        share = w * marginal / variance
+        out.loc[list(kept)] = share / share.sum()
+    return out
 
 
 def factor_betas(
     returns: pd.DataFrame, factors: pd.DataFrame | None, weights: pd.Series
 ) -> pd.Series | None:
-    """Return the portfolio's OLS betas to each factor (excess of rf when given), or None."""
+    """Return the portfolio's OLS betas to each factor (excess of rf when given), or None.
+
+    OLS is linear in the dependent variable, so the portfolio's betas are those
+    of its return series w·r (one regression, not one per asset).
+    """
     if factors is None or factors.empty:
         return None
     common = returns.index.intersection(factors.index)
@@ -89,16 +59,17 @@ def factor_betas(
         return None
     names = [c for c in factors.columns if c != "rf"]
     f = factors.loc[common]
-    y = returns.loc[common].to_numpy(dtype=float)
+    r = returns.loc[common].to_numpy(dtype=float)
+    rows = np.isfinite(r).all(axis=1)
+    y = r @ weights.reindex(returns.columns).fillna(0.0).to_numpy()
     if "rf" in f:
-        y = y - f["rf"].to_numpy(dtype=float)[:, None]
+        y = y - f["rf"].to_numpy(dtype=float) * float(weights.drop(CASH, errors="ignore").sum())
     X = np.column_stack([np.ones(len(common)), f[names].to_numpy(dtype=float)])
-    ok = np.isfinite(X).all(axis=1) & np.isfinite(y).all(axis=1)
+    ok = rows & np.isfinite(X).all(axis=1) & np.isfinite(y)
     if ok.sum() <= len(names) + 1:
         return None
     coef = np.linalg.lstsq(X[ok], y[ok], rcond=None)[0][1:]
-    w = weights.reindex(returns.columns).fillna(0.0).to_numpy()
-    return pd.Series(coef @ w, index=names, dtype=float)
+    return pd.Series(coef, index=names, dtype=float)
 
 
 def fingerprint(obj: Any) -> Any:
@@ -130,69 +101,64 @@ def _crc(values: np.ndarray) -> int:
     return zlib.crc32(data)
 
 
-def inputs_hash(returns: pd.DataFrame, canonical: Mapping[str, Any]) -> str:
+def inputs_hash(
+    returns: np.ndarray, dates: pd.Index, labels: Sequence[str], canonical: Mapping[str, Any]
+) -> str:
     """Return SHA-256 over the return window (dates, symbols, CRC-32 of values) and parameters.
 
-    `canonical` is the parameters' `fingerprint`. The values enter through CRC-32 (2 ms for 1,260 x 500) rather than a
-    cryptographic hash (6 ms): the hash identifies a decision, it does not
-    defend against forgery.
+    `canonical` is the parameters' `fingerprint`. The values enter through
+    CRC-32 rather than a cryptographic hash: the hash identifies a decision,
+    it does not defend against forgery.
     """
     digest = hashlib.sha256()
     digest.update(json.dumps(canonical, sort_keys=True, default=str).encode())
-    digest.update("\x1f".join(map(str, returns.columns.tolist())).encode())
-    index = returns.index
-    if isinstance(index, pd.DatetimeIndex):
-        digest.update(np.ascontiguousarray(index.asi8).tobytes())
+    digest.update("\x1f".join(map(str, labels)).encode())
+    if isinstance(dates, pd.DatetimeIndex):
+        digest.update(np.ascontiguousarray(dates.asi8).tobytes())
     else:
-        digest.update(str(list(index)).encode())
-    digest.update(_crc(returns.to_numpy(dtype=float)).to_bytes(4, "big"))
+        digest.update(str(list(dates)).encode())
+    digest.update(_crc(returns).to_bytes(4, "big"))
     return digest.hexdigest()
 
 
 def build_allocation(
-    result: SchemeResult,
-    *,
+    decision: Outcome,
     symbols: pd.Index,
-    kept: Sequence[str],
-    mu: np.ndarray,
-    cov: np.ndarray,
-    risk_free: float,
-    method: str,
-    requested: str,
-    fallback: str | None,
-    returns: pd.DataFrame,
-    factors: pd.DataFrame | None,
+    *,
+    record: Mapping[str, Any],
     sectors: Mapping[str, str] | None,
-    estimators: tuple[str, str],
-    params: Mapping[str, Any],
-    notes: Sequence[str] = (),
 ) -> Allocation:
-    """Return the frozen Allocation of a scheme result over the kept symbols."""
-    labels = symbols.tolist()
-    same = list(kept) == labels
-    values, index = _weight_values(symbols, labels, same, kept, result.weights, result.cash)
-    weights = pd.Series(values, index=index, copy=False)
-    n = len(labels)
-    cash = float(values[n]) if len(values) > n else 0.0
-    w = values[:n] if same else weights.reindex(kept).to_numpy()
-    variance = max(float(w @ (cov @ w)), 0.0)
+    """Return the frozen Allocation of an Outcome over `symbols` (the window's labels, as given).
+
+    `record` is the parameter record the Allocation keeps and hashes.
+    """
+    est, result = decision.estimate, decision.result
+    values = decision.normalised()
+    n = len(symbols)
+    cash = float(values[n])
+    if cash > 0:
+        weights = pd.Series(values, index=symbols.append(pd.Index([CASH])), copy=False)
+    else:
+        weights = pd.Series(values[:n], index=symbols, copy=False)
+    w = values[est.kept]
+    variance = max(float(w @ (est.cov @ w)), 0.0)
     vol = math.sqrt(variance)
-    expected = float(w @ mu) + cash * risk_free
+    expected = float(w @ est.mu) + cash * est.risk_free
     return Allocation(
         weights=weights,
-        method=method,
-        as_of=_last_date(returns.index),
+        method=decision.method,
+        as_of=est.last_date,
         expected_return=expected,
         volatility=vol,
-        sharpe=(expected - risk_free) / vol if vol > 1e-12 else None,
+        sharpe=(expected - est.risk_free) / vol if vol > 1e-12 else None,
         solver=result.solver,
-        fallback=fallback,
-        return_estimator=estimators[0],
-        covariance_estimator=estimators[1],
-        requested_method=requested,
-        risk_free=risk_free,
-        n_obs=len(returns.index),
-        notes=(*notes, *result.notes),
-        provenance=(returns, dict(params)),
-        basis=AllocationBasis(symbols, tuple(kept), w, cov, returns, factors, sectors),
+        fallback=decision.fallback,
+        return_estimator=est.expected_returns,
+        covariance_estimator=est.covariance,
+        requested_method=decision.spec.method,
+        risk_free=est.risk_free,
+        n_obs=len(est.returns),
+        notes=decision.notes,
+        spec=decision.spec,
+        basis=AllocationBasis(symbols, est, w, sectors, record),
     )

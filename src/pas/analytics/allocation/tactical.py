@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from pas.analytics.allocation.base import Degenerate, SchemeInput, project, timed
+from pas.analytics.allocation.base import Degenerate, Panel, SchemeInput, project, timed
 from pas.analytics.allocation.result import SchemeResult
 from pas.analytics.allocation.strategic import policy_weights
 from pas.core.errors import InvalidInput
@@ -29,36 +29,35 @@ from pas.core.errors import InvalidInput
 MONTH = 21  # trading days per month when the index carries no dates
 
 
-def month_ends(data: SchemeInput) -> pd.DataFrame:
-    """Return month-end price levels (the last row is the latest close)."""
+def month_ends(data: SchemeInput) -> np.ndarray:
+    """Return month-end price levels (months x symbols; the last row is the latest close).
+
+    A month's level is its last price (its last non-missing one per symbol);
+    without dates, every MONTH-th row counting back from the latest.
+    """
     prices = data.prices
     if prices is None:
-        prices = (1.0 + data.returns).cumprod()
-    symbols = list(data.symbols)
-    if prices.columns.tolist() != symbols:
-        prices = prices[symbols]
-    if isinstance(prices.index, pd.DatetimeIndex):
-        index = prices.index
-        values = prices.to_numpy(dtype=float)
-        key = index.year.to_numpy() * 12 + index.month.to_numpy()
-        if len(key) and (np.diff(key) >= 0).all() and not np.isnan(values).any():
-            # sorted and complete: each month's last row is its last value (groupby's .last())
-            last = np.flatnonzero(np.append(key[1:] != key[:-1], True))
-            months = index[last].to_period("M")
-            return pd.DataFrame(values[last], index=months, columns=prices.columns)
-        return prices.groupby(index.to_period("M")).last()
-    rows = np.arange(len(prices) - 1, -1, -MONTH)[::-1]
-    return prices.iloc[rows]
+        if data.returns is None:
+            raise Degenerate("tactical signals need prices or returns")
+        prices = Panel(np.cumprod(1.0 + data.returns.values, axis=0), data.returns.dates)
+    values, index = prices.values, prices.dates
+    if not isinstance(index, pd.DatetimeIndex):
+        return values[np.arange(len(values) - 1, -1, -MONTH)[::-1]]
+    key = index.year.to_numpy() * 12 + index.month.to_numpy()
+    if len(key) and (np.diff(key) >= 0).all() and not np.isnan(values).any():
+        return values[np.flatnonzero(np.append(key[1:] != key[:-1], True))]
+    frame = pd.DataFrame(values, index=index)
+    return frame.groupby(index.to_period("M")).last().to_numpy(dtype=float)
 
 
 def signals(
-    monthly: pd.DataFrame, lookback: int, skip: int, ma_months: int
+    monthly: np.ndarray, lookback: int, skip: int, ma_months: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return (momentum (n,), passes-trend mask (n,)) from month-end prices."""
     need = max(lookback + 1, ma_months)
     if len(monthly) < need:
         raise Degenerate(f"tactical signals need {need} month-ends of prices, got {len(monthly)}")
-    p = monthly.to_numpy(dtype=float)
+    p = monthly
     momentum = p[-1 - skip] / p[-1 - lookback] - 1.0
     trend = p[-1] >= p[-ma_months:].mean(axis=0)
     if not (np.isfinite(momentum).all() and np.isfinite(p[-ma_months:]).all()):
@@ -110,11 +109,23 @@ class Tactical:
     name: ClassVar[str] = "tactical"
     fallback: ClassVar[str | None] = "strategic"
     params: ClassVar[frozenset[str]] = frozenset(
-        {"policy", "within", "tilt", "sector_tilt", "momentum_months", "skip_months",
-         "ma_months", "trend_filter", "filtered_to"}
-    )  # fmt: skip
-    holds_cash: ClassVar[bool] = True
+        {
+            "policy",
+            "within",
+            "tilt",
+            "sector_tilt",
+            "momentum_months",
+            "skip_months",
+            "ma_months",
+            "trend_filter",
+            "filtered_to",
+        }
+    )
     risk_based: ClassVar[bool] = False
+    holds_cash: ClassVar[bool] = True
+    blends: ClassVar[bool] = False
+    benchmark: ClassVar[bool] = False
+    uses_current: ClassVar[bool] = True
 
     def solve(
         self,

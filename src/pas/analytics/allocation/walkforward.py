@@ -1,69 +1,58 @@
-"""The walk-forward's allocator: `allocate` at every rebalance, with the per-date work shared.
+"""The walk-forward's allocator: the allocation pipeline at every rebalance, per-date work shared.
 
 At one date every scheme of a walk sees the same return window and, with
-the same estimator settings, the same ReturnModel. Bound to a walk's data
-(`bind`), the allocator computes the returns once for the whole price
-history, and the Estimate (clean window + ReturnModel) once per date for the
-risk-based schemes and once for the others (one model when their clean
-windows agree), then runs each scheme through `allocate_estimated`: the code
-`allocate` itself runs, so a walk-forward decision equals the API's.
-Max-Sharpe with the default bounds on historical estimates decides on the
-lean path (allocation/lean_walk.py, the engine's numbers from arrays alone)
-wherever the window is used whole; the walk holds BLAS to one thread
-throughout (the bound allocator is the walk's context manager).
+the same estimator settings, the same Estimate. Bound to a walk's data
+(`bind`), the allocator computes the returns once for the whole history,
+one Window per date and one Estimate per date, settings and kind of scheme
+(risk-based or not; one set of moments when their clean windows agree),
+then runs each scheme through `decide`: the code `pas.allocate` runs, so a
+walk-forward decision equals the API's. Each scheme starts its box-QP solve
+from its previous decision's active set (the same answer, fewer pivots).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pas.analytics.allocation.api import Estimate, allocate, allocate_estimated, estimate
-from pas.analytics.allocation.base import blas_threads
-from pas.analytics.allocation.lean_walk import MOMENTS, LeanMaxSharpe, WholeWindows
+from pas.analytics.allocation.api import allocate
+from pas.analytics.allocation.constraints import Constraints
+from pas.analytics.allocation.estimate import Estimate, estimate
+from pas.analytics.allocation.pipeline import constraints_of, decide, needs_current
 from pas.analytics.allocation.registry import get_scheme
-from pas.analytics.evaluation import Decision, Target, on_columns, walk_columns
-
-#: scheme parameters that change the window or the estimate: such schemes run `allocate` itself
-ESTIMATE_KEYS = frozenset(
-    {"prices", "returns", "lookback", "as_of", "risk_free", "expected_returns", "covariance",
-     "factors"}
-)  # fmt: skip
-
-
-_NO_CASH = np.zeros(1)
+from pas.analytics.allocation.spec import AllocationSpec
+from pas.analytics.allocation.window import MIN_OBS, WholeWindows, Window
+from pas.analytics.evaluation import Decision, Target, walk_columns
+from pas.core.errors import InsufficientData
 
 
 class EngineAllocator:
-    """An evaluation Allocator that runs the allocation engine (the API's and the updater's)."""
+    """An evaluation Allocator that runs the allocation pipeline (the API's and the updater's).
+
+    `spec` holds the settings every scheme shares (estimators, risk-free
+    rate, constraints); `params` per scheme override its fields or add the
+    scheme's own parameters; the walk's lookback replaces `spec.lookback`.
+    """
 
     def __init__(
         self,
         *,
-        expected_returns: str | None = None,
-        covariance: str = "ledoit_wolf",
+        spec: AllocationSpec | None = None,
         sectors: Mapping[str, str] | None = None,
-        risk_free: float = 0.0,
         params: Mapping[str, Mapping[str, Any]] | None = None,
-        blenders: Sequence[str] = ("dynamic",),
     ) -> None:
-        self.expected_returns = expected_returns
-        self.covariance = covariance
+        self.spec = spec or AllocationSpec()
         self.sectors = sectors
-        self.risk_free = risk_free
         self.params = params or {}
-        self.blenders = tuple(blenders)
 
-    def extra(self, method: str, histories: pd.DataFrame | None) -> dict[str, Any]:
-        """Return the scheme parameters of `method` (blenders also get the histories)."""
-        extra = dict(self.params.get(method, {}))
-        if method in self.blenders:
-            extra.setdefault("histories", histories)
-        return extra
+    def spec_of(self, method: str, lookback: int | None) -> AllocationSpec:
+        """Return the spec `method` decides with in a walk of this lookback."""
+        return AllocationSpec.of(
+            self.spec, method=method, lookback=lookback, **self.params.get(method, {})
+        )
 
     def __call__(
         self,
@@ -73,13 +62,20 @@ class EngineAllocator:
         current: pd.Series,
         histories: pd.DataFrame | None,
     ) -> Decision:
-        """Return the decision of `allocate` on a price window (lookback + 1 rows)."""
-        alloc = allocate(
-            prices, method=method, risk_free=self.risk_free,
-            expected_returns=self.expected_returns, covariance=self.covariance,
-            sectors=self.sectors, factors=factors,
-            current_weights=current[current != 0].to_dict(), **self.extra(method, histories),
-        )  # fmt: skip
+        """Return the decision of `pas.allocate` on a price window (lookback + 1 rows)."""
+        spec = self.spec_of(method, len(prices) - 1)
+        try:
+            alloc = allocate(
+                prices,
+                spec=spec,
+                factors=factors,
+                sectors=self.sectors,
+                current_weights=current[current != 0].to_dict(),
+                **_given(spec, {"histories": histories} if get_scheme(method).blends else {}),
+            )
+        except InsufficientData as exc:
+            weights = pd.Series(1.0 / prices.shape[1], index=[str(c) for c in prices.columns])
+            return Decision(weights, no_data(method, str(exc)))
         return Decision(alloc.weights, alloc.fallback)
 
     def bind(
@@ -89,8 +85,18 @@ class EngineAllocator:
         return SharedEstimates(self, prices, factors, lookback)
 
 
+def no_data(method: str, reason: str) -> str:
+    """Return the fallback a walk records when a date has too little data for an estimate."""
+    return f"{method} -> equal_weight: fewer than {MIN_OBS} usable observations ({reason})"
+
+
+def _given(spec: AllocationSpec, options: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options not already in the spec's scheme parameters."""
+    return {k: v for k, v in options.items() if k not in spec.params}
+
+
 class SharedEstimates:
-    """An EngineAllocator bound to a walk: decisions by row, one Estimate per row and scheme kind."""
+    """An EngineAllocator bound to a walk: decisions by row, one Estimate per row and settings."""
 
     def __init__(
         self,
@@ -99,78 +105,110 @@ class SharedEstimates:
         factors: pd.DataFrame | None,
         lookback: int,
     ) -> None:
-        self.engine, self.prices, self.factors, self.lookback = engine, prices, factors, lookback
+        self.engine, self.factors, self.lookback = engine, factors, lookback
         self.index = pd.DatetimeIndex(prices.index)
-        self.columns = pd.Index([str(c) for c in prices.columns])
+        self.labels = tuple(str(c) for c in prices.columns)
         self.walk_columns = walk_columns(prices)  # symbols + CASH: what decisions are over
-        self.labels = pd.Index(self.walk_columns)
-        floats = prices.astype(float)
-        self.levels = _frozen(floats.to_numpy())
-        # pct_change is elementwise, so one pass over the history equals one per window
-        self.returns = _frozen(floats.pct_change(fill_method=None).to_numpy())
+        self.levels = _frozen(prices.to_numpy(dtype=float))
+        # one pass over the history equals one per window (returns are elementwise)
+        returns = np.full_like(self.levels, np.nan)
+        returns[1:] = self.levels[1:] / self.levels[:-1] - 1.0
+        self.returns = _frozen(returns)
+        self.whole = WholeWindows(self.returns)
         self.factor_ends = _factor_ends(factors, self.index)
-        named = engine.expected_returns or ("ff3" if factors is not None else "historical")
-        self.moments = MOMENTS.get((named, engine.covariance))
-        self.lean_solver = LeanMaxSharpe()  # warm-started from one decision to the next
-        self.whole: WholeWindows | None = None
+        self.specs = {m: engine.spec_of(m, lookback) for m in engine.params}
         self.row = -1
-        self.estimates: dict[bool, Estimate] = {}
-        self.window: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None] | None = None
+        #: (lookback, expected returns, covariance, risk-free rate, risk-based) -> this row's
+        self.estimates: dict[tuple[Any, ...], Estimate | InsufficientData] = {}
+        self.starts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.kept_constraints: dict[tuple[str, tuple[str, ...]], Constraints] = {}
 
-    def __enter__(self) -> SharedEstimates:
-        """Hold BLAS to one thread for the whole walk (small problems, see `blas_threads`)."""
-        self.session = ExitStack()
-        self.session.enter_context(blas_threads(len(self.columns), small=1000))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Give BLAS its threads back."""
-        self.session.close()
+    def spec(self, method: str) -> AllocationSpec:
+        """Return the spec of `method` in this walk (built once)."""
+        if method not in self.specs:
+            self.specs[method] = self.engine.spec_of(method, self.lookback)
+        return self.specs[method]
 
     def __call__(
         self, method: str, i: int, current: np.ndarray, histories: pd.DataFrame | None
     ) -> Target:
         """Return `method`'s decision at row i for the current weights (over the walk's columns)."""
-        extra = self.engine.extra(method, histories)
-        if ESTIMATE_KEYS & extra.keys():
-            start = max(0, i - self.lookback)
-            window = self.prices.iloc[start : i + 1]
-            held = pd.Series(current, index=self.labels)
-            decision = self.engine(method, window, self.factors_upto(i), held, histories)
-            return Target(on_columns(decision.weights, self.walk_columns), decision.fallback)
-        lean = self.lean(method, i, extra)
-        if lean is not None:
-            return lean
-        with blas_threads(len(self.columns), small=1000):  # once, not per stage
-            inputs = self.estimate(i, getattr(get_scheme(method), "risk_based", True))
-            alloc = allocate_estimated(
-                inputs, method=method, sectors=self.engine.sectors,
-                current_weights=_held(self.walk_columns, current), **extra,
-            )  # fmt: skip
-        return Target(on_columns(alloc.weights, self.walk_columns), alloc.fallback)
+        spec = self.spec(method)
+        found = self.estimate(i, spec)
+        if isinstance(found, InsufficientData):
+            n = len(self.labels)
+            return Target(np.append(np.full(n, 1.0 / n), 0.0), no_data(method, str(found)))
+        if get_scheme(method).blends:
+            spec = AllocationSpec.of(spec, **_given(spec, {"histories": histories}))
+        if needs_current(spec):
+            held, cons = _held(self.walk_columns, current), None
+        else:
+            held, cons = None, self.constraints(method, spec, found)
+        outcome = decide(
+            found,
+            spec,
+            current_weights=held,
+            sectors=self.engine.sectors,
+            start=self._start(method, found),
+            constraints=cons,
+        )
+        if outcome.method == method and outcome.result.active is not None:
+            self.starts[method] = (found.kept, outcome.result.active)
+        return Target(outcome.normalised(), outcome.fallback)
 
-    def lean(self, method: str, i: int, extra: dict[str, Any]) -> Target | None:
-        """Return the lean decision at row i (allocation/lean_walk.py), or None: the engine decides.
+    def constraints(self, method: str, spec: AllocationSpec, est: Estimate) -> Constraints:
+        """Return `method`'s constraints over the Estimate's kept symbols (built once per set;
+        only for specs whose decisions do not read today's weights)."""
+        key = (method, est.labels)
+        if key not in self.kept_constraints:
+            self.kept_constraints[key] = constraints_of(est, spec, None, self.engine.sectors)
+        return self.kept_constraints[key]
 
-        Max-Sharpe with the default bounds, no parameter but `solver` (not
-        clarabel), estimators with a lean form and a window used whole.
-        """
-        if (
-            method != "max_sharpe"
-            or self.moments is None
-            or extra.keys() - {"solver"}
-            or extra.get("solver") == "clarabel"
-        ):
+    def _start(self, method: str, est: Estimate) -> np.ndarray | None:
+        """Return `method`'s last active set when it was over the same assets."""
+        last = self.starts.get(method)
+        if last is None or len(last[0]) != len(est.kept) or (last[0] != est.kept).any():
             return None
-        if self.whole is None:  # the first lean decision of the walk
-            self.whole = WholeWindows(self.returns)
-        start = max(0, i - self.lookback) + 1
-        if not self.whole(start, i + 1):
-            return None
-        with blas_threads(len(self.columns), small=1000):
-            mu, cov = self.moments(self.returns[start : i + 1])
-            w = self.lean_solver(mu, cov, self.engine.risk_free)
-        return None if w is None else Target(np.concatenate((w, _NO_CASH)))
+        return last[1]
+
+    def estimate(self, i: int, spec: AllocationSpec) -> Estimate | InsufficientData:
+        """Return the Estimate at row i for `spec`'s settings and kind (each computed once)."""
+        if i != self.row:
+            self.row, self.estimates = i, {}
+        risk_based = get_scheme(spec.method).risk_based
+        settings = (spec.lookback, spec.expected_returns, spec.covariance, spec.risk_free)
+        key = (*settings, risk_based)
+        if key not in self.estimates:
+            other = self.estimates.get((*settings, not risk_based))
+            try:
+                self.estimates[key] = estimate(
+                    self.window(i, spec.lookback, other),
+                    risk_based=risk_based,
+                    factors=self.factors_upto(i),
+                    expected_returns=spec.expected_returns,
+                    covariance=spec.covariance,
+                    risk_free=spec.risk_free,
+                    reuse=other if isinstance(other, Estimate) else None,
+                )
+            except InsufficientData as exc:
+                self.estimates[key] = exc
+        return self.estimates[key]
+
+    def window(self, i: int, lookback: int | None, other: Any) -> Window:
+        """Return the Window at row i: the last `lookback` returns, the prices behind them."""
+        if isinstance(other, Estimate):
+            return other.window  # the same window: the other kind's moments may be reused
+        start = 0 if lookback is None else max(0, i - lookback)
+        return Window(
+            self.returns[start + 1 : i + 1],
+            self.index,
+            start + 1,
+            self.labels,
+            self.levels[start : i + 1],
+            start,
+            lookback,
+            self.whole(start + 1, i + 1),
+        )
 
     def factors_upto(self, i: int) -> pd.DataFrame | None:
         """Return the factor rows dated on or before row i's date."""
@@ -180,31 +218,6 @@ class SharedEstimates:
         if self.factor_ends is None:
             return factors.loc[factors.index <= self.index[i]]
         return factors.iloc[: self.factor_ends[i]]
-
-    def estimate(self, i: int, risk_based: bool) -> Estimate:
-        """Return the Estimate at row i for risk-based schemes or the others (computed once)."""
-        if i != self.row:
-            self.row, self.estimates = i, {}
-            start = max(0, i - self.lookback)
-            window = pd.DataFrame(
-                self.returns[start + 1 : i + 1], index=self.index[start + 1 : i + 1],
-                columns=self.columns, copy=False,
-            )  # fmt: skip
-            levels = pd.DataFrame(
-                self.levels[start : i + 1], index=self.index[start : i + 1],
-                columns=self.columns, copy=False,
-            )  # fmt: skip
-            self.window = (window, levels, self.factors_upto(i))
-        if risk_based not in self.estimates:
-            assert self.window is not None
-            window, levels, factors = self.window
-            engine = self.engine
-            self.estimates[risk_based] = estimate(
-                window, levels, risk_based=risk_based, factors=factors,
-                expected_returns=engine.expected_returns, covariance=engine.covariance,
-                risk_free=engine.risk_free, reuse=self.estimates.get(not risk_based),
-            )  # fmt: skip
-        return self.estimates[risk_based]
 
 
 def _held(columns: list[str], current: np.ndarray) -> dict[str, float]:

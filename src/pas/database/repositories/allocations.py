@@ -15,6 +15,7 @@ from pas.analytics.allocation.result import Allocation
 from pas.core.allocations import StoredAllocation
 from pas.core.errors import NotFound
 from pas.database.models_allocations import AllocationRow, AllocationWeightRow
+from pas.database.repositories.versions import bump_version
 
 
 def _num(value: float | None) -> float | None:
@@ -29,6 +30,7 @@ class SqlAllocationRepository:
 
     def add(self, allocation: Allocation) -> StoredAllocation:
         """Store an allocation with its weights; return the stored record (with its id)."""
+        bump_version(self.session, "allocations")
         data = allocation.to_dict()
         solver = allocation.solver
         row = AllocationRow(
@@ -68,40 +70,50 @@ class SqlAllocationRepository:
 
     def get(self, allocation_id: int) -> StoredAllocation:
         """Return the allocation stored under `allocation_id`; NotFound when there is none."""
-        row = self.session.get(AllocationRow, allocation_id)
-        if row is None:
+        query = select(*_FIELDS).where(AllocationRow.id == allocation_id)
+        rows = self.session.execute(query).all()
+        if not rows:
             raise NotFound(f"no allocation with id {allocation_id}", id=allocation_id)
-        return _records(self.session, [row])[0]
+        return _records(self.session, rows)[0]
 
     def list(self, method: str | None = None, limit: int = 50) -> list[StoredAllocation]:
         """Return the newest allocations first (of one method when given)."""
-        query = select(AllocationRow).order_by(AllocationRow.id.desc()).limit(limit)
+        query = select(*_FIELDS).order_by(AllocationRow.id.desc()).limit(limit)
         if method:
             query = query.where(AllocationRow.method == method)
-        return _records(self.session, self.session.scalars(query).all())
+        return _records(self.session, self.session.execute(query).all())
 
 
-def _records(session: Session, rows: Sequence[AllocationRow]) -> list[StoredAllocation]:
+#: the columns a record is built from, read as plain rows (no ORM objects: a page of 50
+#: allocations with their weights loads in a few milliseconds instead of about twenty)
+_FIELDS = tuple(AllocationRow.__table__.columns)
+_Weight = tuple[str, float, float | None]
+
+
+def _records(session: Session, rows: Sequence[Any]) -> list[StoredAllocation]:
     """Return the records of `rows` with their weights (one query for all of them)."""
     ids = [r.id for r in rows]
-    weights: dict[int, list[AllocationWeightRow]] = {i: [] for i in ids}
+    weights: dict[int, list[_Weight]] = {i: [] for i in ids}
     if ids:
-        query = select(AllocationWeightRow).where(AllocationWeightRow.allocation_id.in_(ids))
-        for w in session.scalars(query):
-            weights[w.allocation_id].append(w)
+        w = AllocationWeightRow
+        query = select(w.allocation_id, w.symbol, w.weight, w.risk_contribution).where(
+            w.allocation_id.in_(ids)
+        )
+        for allocation_id, symbol, weight, risk in session.execute(query):
+            weights[allocation_id].append((symbol, weight, risk))
     return [_record(r, weights[r.id]) for r in rows]
 
 
-def _record(row: AllocationRow, weights: list[AllocationWeightRow]) -> StoredAllocation:
+def _record(row: Any, weights: list[_Weight]) -> StoredAllocation:
     details: dict[str, Any] = json.loads(row.details)
-    ordered = sorted(weights, key=lambda w: (w.symbol == "CASH", w.symbol))
+    ordered = sorted(weights, key=lambda w: (w[0] == "CASH", w[0]))
     return StoredAllocation(
         id=row.id,
         created_at=row.created_at,
         method=row.method,
         requested_method=row.requested_method,
         as_of=row.as_of,
-        weights={w.symbol: w.weight for w in ordered},
+        weights={symbol: weight for symbol, weight, _ in ordered},
         expected_return=row.expected_return,
         volatility=row.volatility,
         sharpe=row.sharpe,
@@ -117,9 +129,7 @@ def _record(row: AllocationRow, weights: list[AllocationWeightRow]) -> StoredAll
         fallback=row.fallback,
         inputs_hash=row.inputs_hash,
         n_obs=row.n_obs,
-        risk_contributions={
-            w.symbol: w.risk_contribution for w in ordered if w.risk_contribution is not None
-        },
+        risk_contributions={symbol: risk for symbol, _, risk in ordered if risk is not None},
         sector_weights=details.get("sector_weights"),
         factor_betas=details.get("factor_betas"),
         notes=tuple(details.get("notes") or ()),

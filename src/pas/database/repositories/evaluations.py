@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from pas.core.records import EvaluationRunInfo
+from pas.database.clock import db_now
 from pas.database.models_evaluations import (
     EvaluationFallback,
     EvaluationReturn,
@@ -21,10 +22,8 @@ from pas.database.models_evaluations import (
     EvaluationWeight,
 )
 from pas.database.repositories.bulk import bulk_upsert
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+from pas.database.repositories.frames import FrameCache, fetch_frame, iso_dates
+from pas.database.repositories.versions import bump_version
 
 
 def _info(row: EvaluationRun) -> EvaluationRunInfo:
@@ -35,6 +34,8 @@ def _info(row: EvaluationRun) -> EvaluationRunInfo:
         row.created_at,
         row.updated_at,
         row.last_date,
+        row.name,
+        json.loads(row.metrics) if row.metrics else None,
     )
 
 
@@ -47,8 +48,9 @@ def _float(value: Any) -> float | None:
 class SqlEvaluationRepository:
     """Evaluation tables; a run is identified by the hash of its parameters."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, frames: FrameCache | None = None) -> None:
         self.session = session
+        self.frames = frames
 
     def find(self, params_hash: str) -> EvaluationRunInfo | None:
         """Return the run with these parameters, or None."""
@@ -60,6 +62,11 @@ class SqlEvaluationRepository:
     def get(self, run_id: int) -> EvaluationRunInfo | None:
         """Return a run by id, or None."""
         row = self.session.get(EvaluationRun, run_id)
+        return _info(row) if row else None
+
+    def by_name(self, name: str) -> EvaluationRunInfo | None:
+        """Return the run called `name` (one lookup on a unique index), or None."""
+        row = self.session.scalars(select(EvaluationRun).where(EvaluationRun.name == name)).first()
         return _info(row) if row else None
 
     def latest(self) -> EvaluationRunInfo | None:
@@ -76,14 +83,18 @@ class SqlEvaluationRepository:
             _info(r) for r in self.session.scalars(select(EvaluationRun).order_by(EvaluationRun.id))
         ]
 
-    def create(self, params_hash: str, params: dict[str, Any]) -> EvaluationRunInfo:
-        """Store a new run and return it."""
-        now = _now()
+    def create(
+        self, params_hash: str, params: dict[str, Any], name: str = "default"
+    ) -> EvaluationRunInfo:
+        """Store a new run called `name` and return it."""
+        bump_version(self.session, "evaluations")
+        now = db_now()
         row = EvaluationRun(
             params_hash=params_hash,
             params=json.dumps(params, sort_keys=True),
             created_at=now,
             updated_at=now,
+            name=name,
         )
         self.session.add(row)
         self.session.flush()
@@ -99,6 +110,7 @@ class SqlEvaluationRepository:
         state: dict[str, Any] | None,
     ) -> None:
         """Add one scheme's new days, rebalances, fallbacks, and replace its state."""
+        bump_version(self.session, "evaluations")
         rows = [
             (
                 run_id,
@@ -148,12 +160,20 @@ class SqlEvaluationRepository:
             self.session.add(EvaluationState(run_id=run_id, method=method, state=json.dumps(state)))
         self.session.flush()
 
-    def touch(self, run_id: int, last_date: dt.date | None) -> None:
-        """Record that the run now reaches `last_date`."""
+    def touch(
+        self,
+        run_id: int,
+        last_date: dt.date | None,
+        metrics: dict[str, dict[str, float | None]] | None = None,
+    ) -> None:
+        """Record that the run now reaches `last_date` (with its metrics over the whole run)."""
+        bump_version(self.session, "evaluations")
         row = self.session.get(EvaluationRun, run_id)
         assert row is not None
-        row.updated_at = _now()
+        row.updated_at = db_now()
         row.last_date = last_date
+        if metrics is not None:
+            row.metrics = json.dumps(metrics)
         self.session.flush()
 
     def returns(
@@ -164,8 +184,16 @@ class SqlEvaluationRepository:
         end: dt.date | None = None,
     ) -> pd.DataFrame:
         """Return rows (method, date, gross, net, turnover, cost) ordered by method and date."""
+        if self.frames is None:
+            return self._returns(run_id, method, start, end)
+        key = (run_id, method, start, end)
+        return self.frames.read(self.session, "evaluations", key, lambda: self._returns(*key))
+
+    def _returns(
+        self, run_id: int, method: str | None, start: dt.date | None, end: dt.date | None
+    ) -> pd.DataFrame:
         t = EvaluationReturn
-        query = select(t.method, t.date, t.gross, t.net, t.turnover, t.cost).where(
+        query = select(t.method, cast(t.date, String), t.gross, t.net, t.turnover, t.cost).where(
             t.run_id == run_id
         )
         if method:
@@ -174,9 +202,9 @@ class SqlEvaluationRepository:
             query = query.where(t.date >= start)
         if end:
             query = query.where(t.date <= end)
-        rows = self.session.execute(query.order_by(t.method, t.date)).all()
-        frame = pd.DataFrame(rows, columns=["method", "date", "gross", "net", "turnover", "cost"])
-        frame["date"] = pd.to_datetime(frame["date"])
+        columns = ["method", "date", "gross", "net", "turnover", "cost"]
+        frame = fetch_frame(self.session, query.order_by(t.method, t.date), columns)
+        frame["date"] = iso_dates(frame["date"])
         for col in ("gross", "net", "turnover", "cost"):
             frame[col] = frame[col].astype(float)
         return frame

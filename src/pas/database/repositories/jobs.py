@@ -7,22 +7,27 @@ import json
 import uuid
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pas.core.errors import NotFound
 from pas.core.records import JobInfo
+from pas.database.clock import db_now
 from pas.database.models_evaluations import Job
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _info(row: Job) -> JobInfo:
     return JobInfo(
-        row.id, row.kind, row.status, row.done, row.total, row.message,
-        json.loads(row.result) if row.result else None, row.created_at, row.updated_at,
-    )  # fmt: skip
+        row.id,
+        row.kind,
+        row.status,
+        row.done,
+        row.total,
+        row.message,
+        json.loads(row.result) if row.result else None,
+        row.created_at,
+        row.updated_at,
+    )
 
 
 class SqlJobRepository:
@@ -33,13 +38,22 @@ class SqlJobRepository:
 
     def create(self, kind: str) -> JobInfo:
         """Store a queued job and return it."""
-        now = _now()
+        now = db_now()
         row = Job(
             id=str(uuid.uuid4()), kind=kind, status="queued", done=0, created_at=now, updated_at=now
         )
         self.session.add(row)
         self.session.flush()
         return _info(row)
+
+    def active(self, kind: str, since: dt.datetime) -> int:
+        """Return how many jobs of `kind` are queued or running and have moved since `since`."""
+        query = (
+            select(func.count())
+            .select_from(Job)
+            .where(Job.kind == kind, Job.status.in_(("queued", "running")), Job.updated_at >= since)
+        )
+        return int(self.session.execute(query).scalar_one())
 
     def get(self, job_id: str) -> JobInfo:
         """Return a job; NotFound when unknown."""
@@ -72,5 +86,5 @@ class SqlJobRepository:
                 setattr(row, name, value)
         if result is not None:
             row.result = json.dumps(result, default=str)
-        row.updated_at = _now()
+        row.updated_at = db_now()
         self.session.flush()

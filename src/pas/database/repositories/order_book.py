@@ -28,6 +28,7 @@ from pas.core.orders import (
     OrderType,
 )
 from pas.core.strategies import Strategy
+from pas.database.clock import db_now
 from pas.database.models_orders import OrderEventRow, OrderFillRow, OrderRow, StrategyRow
 from pas.database.repositories.paper_broker import aware, naive
 
@@ -36,8 +37,11 @@ def _utc(at: dt.datetime) -> dt.datetime:
     return at.replace(tzinfo=dt.UTC)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+def _fill_row(order_id: int, fill: OrderFill) -> OrderFillRow:
+    """Return the row recording one fill of an order."""
+    return OrderFillRow(
+        order_id=order_id, qty=fill.qty, price=fill.price, cum_qty=fill.cum_qty, at=naive(fill.at)
+    )
 
 
 class SqlOrderBook:
@@ -58,7 +62,7 @@ class SqlOrderBook:
             params=json.dumps(draft.params, sort_keys=True),
             schedule=draft.schedule,
             order_settings=json.dumps(draft.order, sort_keys=True),
-            created_at=_now(),
+            created_at=db_now(),
         )
         try:
             with self.sessions.begin() as session:
@@ -102,7 +106,7 @@ class SqlOrderBook:
 
     def add_order(self, draft: OrderRecord) -> OrderRecord:
         """Store a new order with its first status event; the stored one if its client id exists."""
-        now = _now()
+        now = db_now()
         row = OrderRow(
             client_order_id=draft.client_order_id,
             strategy_id=draft.strategy_id,
@@ -187,7 +191,7 @@ class SqlOrderBook:
 
         Returns the new record, or None when another writer got there first.
         """
-        now = _now()
+        now = db_now()
         new_filled = fill.cum_qty if fill is not None else order.filled_qty
         avg = order.filled_avg_price
         if fill is not None:
@@ -213,12 +217,7 @@ class SqlOrderBook:
                 if done.rowcount != 1:  # type: ignore[attr-defined]
                     return None
                 if fill is not None:
-                    session.add(
-                        OrderFillRow(
-                            order_id=order.id, qty=fill.qty, price=fill.price,
-                            cum_qty=fill.cum_qty, at=naive(fill.at),
-                        )
-                    )  # fmt: skip
+                    session.add(_fill_row(order.id, fill))
                 if fill is not None or status is not order.status:
                     session.add(_event(order.id, status, new_filled, note, now))
         except IntegrityError:  # the same cumulative fill was recorded by someone else

@@ -10,11 +10,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Double, String, and_, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from pas.database.models import Price
 from pas.database.repositories.bulk import bulk_upsert
+from pas.database.repositories.frames import FrameCache, fetch_frame, iso_dates
+from pas.database.repositories.versions import bump_version
 
 PRICE_COLUMNS = ("symbol", "date", "open", "high", "low", "close", "adj_close", "volume")
 #: Below this many rows a multi-row INSERT is as fast as LOAD DATA and simpler.
@@ -23,13 +25,15 @@ LOAD_DATA_CHUNK = 500_000
 
 
 class SqlPriceRepository:
-    """Prices in the `prices` table."""
+    """Prices in the `prices` table; wide panels are cached per prices version when given a cache."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, frames: FrameCache | None = None) -> None:
         self.session = session
+        self.frames = frames
 
     def upsert(self, frame: pd.DataFrame, *, on_batch: Callable[[int], None] | None = None) -> int:
         """Upsert a long frame with PRICE_COLUMNS (missing optional ones are NULL); return rows."""
+        bump_version(self.session, "prices")
         dialect = self.session.connection().dialect.name
         if dialect in ("mysql", "mariadb") and len(frame) >= LOAD_DATA_MIN_ROWS:
             return _load_data_upsert(self.session, frame, on_batch)
@@ -50,13 +54,20 @@ class SqlPriceRepository:
         field: str = "adj_close",
     ) -> pd.DataFrame:
         """Return prices as floats, dates x symbols (columns sorted), for one field."""
-        long = self.long(symbols, start, end, fields=(field,))
-        if long.empty:
-            return pd.DataFrame(dtype=float)
-        wide = long.pivot(index="date", columns="symbol", values=field).sort_index()
-        wide.columns.name = None
-        wide.index = pd.DatetimeIndex(wide.index, name="date")
-        return wide.astype(float)
+
+        def load() -> pd.DataFrame:
+            long = self.long(symbols, start, end, fields=(field,))
+            if long.empty:
+                return pd.DataFrame(dtype=float)
+            wide = long.pivot(index="date", columns="symbol", values=field).sort_index()
+            wide.columns.name = None
+            wide.index = pd.DatetimeIndex(wide.index, name="date")
+            return wide.astype(float)
+
+        if self.frames is None:
+            return load()
+        key = (tuple(sorted(symbols)) if symbols else None, start, end, field)
+        return self.frames.read(self.session, "prices", key, load)
 
     def long(
         self,
@@ -65,42 +76,103 @@ class SqlPriceRepository:
         end: dt.date | None = None,
         fields: Sequence[str] = ("open", "high", "low", "close", "adj_close", "volume"),
     ) -> pd.DataFrame:
-        """Return rows (symbol, date, *fields) ordered by symbol then date."""
-        cols = [Price.symbol, Price.date, *(getattr(Price, f) for f in fields)]
-        query = select(*cols)
+        """Return rows (symbol, date as datetime64, *fields) ordered by symbol then date."""
+        return self._read(symbols, start, end, None, None, fields)
+
+    def page(
+        self,
+        symbols: Sequence[str] | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        after: tuple[str, dt.date] | None,
+        limit: int,
+    ) -> pd.DataFrame:
+        """Return up to `limit` long rows ordered by (symbol, date), strictly after `after`.
+
+        Keyset pagination on the primary key: every page costs one index range
+        scan, however deep into the table it starts.
+        """
+        fields = ("open", "high", "low", "close", "adj_close", "volume")
+        return self._read(symbols, start, end, after, limit, fields)
+
+    def _read(
+        self,
+        symbols: Sequence[str] | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        after: tuple[str, dt.date] | None,
+        limit: int | None,
+        fields: Sequence[str],
+    ) -> pd.DataFrame:
+        cols = [
+            getattr(Price, f) if f == "volume" else cast(getattr(Price, f), Double) for f in fields
+        ]
+        query = select(Price.symbol, cast(Price.date, String), *cols)
         if symbols:
             query = query.where(Price.symbol.in_(list(symbols)))
         if start:
             query = query.where(Price.date >= start)
         if end:
             query = query.where(Price.date <= end)
+        if after is not None:
+            symbol, date = after
+            query = query.where(
+                or_(Price.symbol > symbol, and_(Price.symbol == symbol, Price.date > date))
+            )
         query = query.order_by(Price.symbol, Price.date)
-        rows = self.session.execute(query).all()
-        frame = pd.DataFrame(rows, columns=["symbol", "date", *fields])
+        if limit is not None:
+            query = query.limit(limit)
+        frame = fetch_frame(self.session, query, ["symbol", "date", *fields])
+        frame["date"] = iso_dates(frame["date"])
         for f in fields:
-            if f != "volume":
-                frame[f] = pd.to_numeric(frame[f], errors="coerce").astype(float)
+            if f == "volume":
+                frame[f] = pd.array(frame[f], dtype="Int64")
+            else:
+                frame[f] = frame[f].astype(float)
         return frame
 
-    def spans(self) -> dict[str, tuple[dt.date, dt.date]]:
-        """Return symbol -> (first date, last date) of its stored prices."""
-        query = select(Price.symbol, func.min(Price.date), func.max(Price.date)).group_by(
-            Price.symbol
-        )
+    def spans(self, symbols: Sequence[str] | None = None) -> dict[str, tuple[dt.date, dt.date]]:
+        """Return symbol -> (first date, last date) of its stored prices (of `symbols` if given)."""
+        query = select(Price.symbol, func.min(Price.date), func.max(Price.date))
+        if symbols is not None:
+            query = query.where(Price.symbol.in_(list(symbols)))
+        query = query.group_by(Price.symbol)
         return {sym: (first, last) for sym, first, last in self.session.execute(query).all()}
 
     def latest(self, symbols: Sequence[str]) -> dict[str, tuple[dt.date, float]]:
-        """Return symbol -> (date, adjusted close) of its last stored price."""
-        last = (
-            select(Price.symbol, func.max(Price.date).label("d"))
-            .where(Price.symbol.in_(list(symbols)))
-            .group_by(Price.symbol)
-            .subquery()
+        """Return symbol -> (date, adjusted close) of its last stored price.
+
+        One index lookup per symbol for its last date, then those rows by key.
+        """
+        if not symbols:
+            return {}
+        lasts = union_all(
+            *(
+                select(literal(sym, String), func.max(Price.date)).where(Price.symbol == sym)
+                for sym in dict.fromkeys(symbols)
+            )
         )
-        query = select(Price.symbol, Price.date, Price.adj_close).join(
-            last, (Price.symbol == last.c.symbol) & (Price.date == last.c.d)
+        keys = [(sym, day) for sym, day in self.session.execute(lasts).all() if day is not None]
+        if not keys:
+            return {}
+        # one equality pair per key: both databases look each up by the primary key
+        # (SQLite scans the table for a row-value IN list)
+        query = select(Price.symbol, Price.date, Price.adj_close).where(
+            or_(*(and_(Price.symbol == sym, Price.date == day) for sym, day in keys))
         )
         return {s: (d, float(p)) for s, d, p in self.session.execute(query).all()}
+
+    def stamp(self, symbols: Sequence[str], start: dt.date, end: dt.date) -> tuple[Any, ...]:
+        """Return (rows, last date, sum of adjusted closes) of the symbols' prices in [start, end].
+
+        A cheap fingerprint of a panel: any write that adds, removes or
+        revises one of its rows changes it.
+        """
+        query = select(func.count(), func.max(Price.date), func.sum(Price.adj_close)).where(
+            Price.symbol.in_(list(symbols)), Price.date >= start, Price.date <= end
+        )
+        count, last, total = self.session.execute(query).one()
+        return int(count), last, None if total is None else float(total)
 
     def count(self) -> int:
         """Return the number of stored price rows."""

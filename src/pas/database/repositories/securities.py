@@ -11,6 +11,7 @@ from pas.core.records import SecurityInfo
 from pas.database.models import Security
 from pas.database.repositories.bulk import bulk_upsert
 from pas.database.repositories.prices import SqlPriceRepository
+from pas.database.repositories.versions import bump_version
 
 
 class SqlSecurityRepository:
@@ -34,6 +35,7 @@ class SqlSecurityRepository:
                     sec.industry if sec.industry is not None else (old.industry if old else None),
                 )
             )
+        bump_version(self.session, "securities")
         return bulk_upsert(
             self.session,
             "securities",
@@ -55,3 +57,11 @@ class SqlSecurityRepository:
         """Return symbol -> sector for securities whose sector is known."""
         query = select(Security.symbol, Security.sector).where(Security.sector.is_not(None))
         return {sym: str(sector) for sym, sector in self.session.execute(query).all()}
+
+    def missing(self, symbols: Iterable[str]) -> tuple[str, ...]:
+        """Return the symbols among `symbols` that are not stored, sorted."""
+        wanted = set(symbols)
+        if not wanted:
+            return ()
+        query = select(Security.symbol).where(Security.symbol.in_(sorted(wanted)))
+        return tuple(sorted(wanted - set(self.session.scalars(query))))

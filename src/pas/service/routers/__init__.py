@@ -2,16 +2,21 @@
 
 from pas.service.routers import (
     allocations,
+    audit,
     evaluations,
     factors,
     health,
+    jobs,
     keys,
     ledger,
+    metrics,
     orders,
     prices,
+    prometheus,
     reconciliation,
     securities,
     strategies,
+    ws,
 )
 
 ROUTERS = [
@@ -26,4 +31,9 @@ ROUTERS = [
     strategies.router,
     orders.router,
     reconciliation.router,
+    metrics.router,
+    jobs.router,
+    audit.router,
+    ws.router,
+    prometheus.router,
 ]

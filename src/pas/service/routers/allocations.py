@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from pas.analytics.allocation import AllocationSpec
+from pas.core import limits
 from pas.core.errors import InvalidInput
-from pas.service.deps import Trader, UowDep, Viewer
+from pas.service.deps import ContainerDep, Trader, UowDep, Viewer
+from pas.service.params import Body, PathId, StrictJsonRoute
 from pas.workflows.allocation import (
     AllocationRequest,
     allocate_and_store,
@@ -18,38 +22,41 @@ from pas.workflows.allocation import (
     list_allocations,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["allocations"])
+router = APIRouter(prefix="/api/v1", tags=["allocations"], route_class=StrictJsonRoute)
 
 Pair = tuple[float, float]
+#: the one set of defaults (pas.allocate's and `pas allocate`'s)
+DEFAULTS = AllocationSpec()
 
 
-class AllocationParameters(BaseModel):
-    """Window, estimators and constraints; `scheme` holds the scheme's own parameters."""
+class AllocationParameters(Body):
+    """The spec's fields (defaults: `AllocationSpec`'s) and the data beside them.
 
-    model_config = ConfigDict(extra="forbid")
+    `as_of` is the decision date (default: the latest prices), `current_weights`
+    today's weights (CASH included), `scheme` the scheme's own parameters;
+    `max_weight` is `bounds = (0, max_weight)`.
+    """
 
     as_of: dt.date | None = None
-    lookback: int = Field(756, ge=2, le=20_000)
-    expected_returns: str | None = None
-    covariance: str = "ledoit_wolf"
-    risk_free: float = Field(0.0, ge=-1.0, le=1.0)
+    lookback: int | None = Field(DEFAULTS.lookback, ge=2, le=limits.MAX_LOOKBACK)
+    expected_returns: str | None = DEFAULTS.expected_returns
+    covariance: str = DEFAULTS.covariance
+    risk_free: float = Field(DEFAULTS.risk_free, ge=-1.0, le=1.0)
     max_weight: float | None = Field(None, gt=0.0, le=1.0)
     bounds: Pair | dict[str, Pair] | None = None
     sector_caps: dict[str, float | Pair] | None = None
     current_weights: dict[str, float] | None = None
-    max_turnover: float | None = Field(None, ge=0.0)
+    max_turnover: float | None = Field(DEFAULTS.max_turnover, ge=0.0)
     costs: float | dict[str, float] | None = None
-    cash: float | Pair | None = None
+    cash: float | Pair | None = DEFAULTS.cash
     scheme: dict[str, Any] = Field(default_factory=dict)
 
 
-class AllocationBody(BaseModel):
-    """What to allocate: a method over a universe of symbols (or, later, a strategy's)."""
+class AllocationBody(Body):
+    """What to allocate: a method over a universe of symbols (default: every stored one)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    method: str = "max_sharpe"
-    universe: list[str] | None = Field(None, min_length=1)
+    method: str = DEFAULTS.method
+    universe: list[str] | None = Field(None, min_length=1, max_length=limits.MAX_SYMBOLS)
     strategy: str | None = None
     parameters: AllocationParameters = Field(default_factory=AllocationParameters)
 
@@ -58,34 +65,55 @@ def _scheme_params(raw: dict[str, Any]) -> dict[str, Any]:
     """Return scheme parameters, with dynamic's `histories` ({name: {date: r}}) as a frame."""
     params = dict(raw)
     if isinstance(params.get("histories"), dict):
-        frame = pd.DataFrame(params["histories"])
-        frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index))
-        params["histories"] = frame.sort_index()
+        params["histories"] = _histories(params["histories"])
     return params
 
 
-def _request(body: AllocationBody) -> AllocationRequest:
+def _histories(raw: dict[str, Any]) -> pd.DataFrame:
+    """Return {name: {date: daily return}} as a frame; InvalidInput for a bad date or number."""
+    if not all(isinstance(v, dict) for v in raw.values()):
+        raise InvalidInput("scheme.histories must map each scheme to {date: daily return}")
+    try:
+        frame = pd.DataFrame(raw).astype(float)
+        frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index, format="ISO8601"))
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(
+            f"scheme.histories needs ISO dates (YYYY-MM-DD) and numbers: {exc}"
+        ) from None
+    if not np.isfinite(frame.to_numpy()[~np.isnan(frame.to_numpy())]).all():
+        raise InvalidInput("scheme.histories must hold finite numbers (or null)")
+    return frame.sort_index()
+
+
+def allocation_request(body: AllocationBody) -> AllocationRequest:
+    """Return the workflow's request for a body: the fields given override the spec's defaults."""
     if body.strategy is not None:
         raise InvalidInput(
             "allocating for a strategy needs the strategies feature; give a universe of symbols",
             strategy=body.strategy,
         )
     p = body.parameters
+    given = p.model_dump(exclude_unset=True, exclude={"as_of", "current_weights", "scheme"})
+    spec = AllocationSpec.of(
+        None, method=body.method, **{k: v for k, v in given.items() if v is not None}
+    )
+    if p.scheme:
+        spec = AllocationSpec.of(spec, params={**spec.params, **_scheme_params(p.scheme)})
     return AllocationRequest(
-        method=body.method,
+        spec=spec,
         symbols=tuple(s.upper() for s in body.universe) if body.universe else None,
-        as_of=p.as_of, lookback=p.lookback, expected_returns=p.expected_returns,
-        covariance=p.covariance, risk_free=p.risk_free, max_weight=p.max_weight,
-        bounds=p.bounds, sector_caps=p.sector_caps, current_weights=p.current_weights,
-        max_turnover=p.max_turnover, costs=p.costs, cash=p.cash,
-        params=_scheme_params(p.scheme),
-    )  # fmt: skip
+        as_of=p.as_of,
+        current_weights=p.current_weights,
+    )
 
 
 @router.post("/allocations", status_code=201)
-def create_allocation(body: AllocationBody, uow: UowDep, _: Trader) -> dict[str, Any]:
+def create_allocation(
+    body: AllocationBody, uow: UowDep, container: ContainerDep, _: Trader
+) -> dict[str, Any]:
     """Compute an allocation from the stored data, persist it and return it."""
-    return allocate_and_store(uow, _request(body)).to_dict()
+    request = allocation_request(body)
+    return allocate_and_store(uow, request, container.allocation_cache).to_dict()
 
 
 @router.get("/allocations")
@@ -100,6 +128,6 @@ def allocations(
 
 
 @router.get("/allocations/{allocation_id}")
-def allocation(allocation_id: int, uow: UowDep, _: Viewer) -> dict[str, Any]:
+def allocation(allocation_id: PathId, uow: UowDep, _: Viewer) -> dict[str, Any]:
     """One stored allocation."""
     return get_allocation(uow, allocation_id).to_dict()

@@ -1,43 +1,57 @@
-"""GET /api/v1/factors, and the factor analytics: regression, rolling betas, premia."""
+"""GET /api/v1/factors, and the factor analytics: regression, rolling betas, premia.
+
+Every answer is built once per version of the data it rests on (cached, with
+an ETag) and comes as rows, compact columns or CSV.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from pas.analytics.factors import FactorModelResult
-from pas.service.deps import UowDep, Viewer
-from pas.service.formats import Format, csv_response, records
+from pas.core import limits
+from pas.service.answers import versioned_answer
+from pas.service.deps import ContainerDep, Viewer
+from pas.service.formats import Format, columns, csv_bytes, encode, media, records, shaped
+from pas.service.params import StrictJsonRoute
 from pas.service.routers.prices import parse_symbols
 from pas.workflows import factors as wf
 from pas.workflows.data import factor_table
 
-router = APIRouter(prefix="/api/v1", tags=["factors"])
+router = APIRouter(prefix="/api/v1", tags=["factors"], route_class=StrictJsonRoute)
 
 Frequency = Literal["daily", "monthly"]
 
 
 @router.get("/factors", response_model=None)
 def factors(
-    uow: UowDep,
+    request: Request,
+    c: ContainerDep,
     _: Viewer,
     start: dt.date | None = None,
     end: dt.date | None = None,
     frequency: Frequency = "daily",
     format: Format = "json",
-) -> Response | dict[str, Any]:
+) -> Response:
     """Fama–French factor returns in decimals; monthly rows are dated at month end."""
-    table = factor_table(uow, frequency, start, end).reset_index()
-    if format == "csv":
-        return csv_response(table, f"factors_{frequency}.csv")
-    return {"frequency": frequency, "rows": records(table)}
+
+    limits.check_span(start, end)
+
+    def build() -> bytes:
+        table = factor_table(c.uow(), frequency, start, end).reset_index()
+        return shaped(table, format, {"frequency": frequency})
+
+    return versioned_answer(
+        request, c, ("factors",), build, **media(format, f"factors_{frequency}.csv")
+    )
 
 
-def regression_json(result: FactorModelResult) -> dict[str, Any]:
-    """Return a factor regression as the JSON answer (rows = the result's table)."""
+def regression_json(result: FactorModelResult, as_columns: bool = False) -> dict[str, Any]:
+    """Return a factor regression as the JSON answer (rows or columns = the result's table)."""
     dates = result.returns.index
     return {
         "model": result.model,
@@ -50,72 +64,110 @@ def regression_json(result: FactorModelResult) -> dict[str, Any]:
         "dropped_asset_dates": result.dropped_asset_dates,
         "dropped_factor_dates": result.dropped_factor_dates,
         "note": result.note,
-        "rows": records(result.table.reset_index()),
+        **(
+            {"columns": columns(result.table.reset_index())}
+            if as_columns
+            else {"rows": records(result.table.reset_index())}
+        ),
     }
 
 
 @router.get("/factors/regression", response_model=None)
 def regression(
-    uow: UowDep,
+    request: Request,
+    c: ContainerDep,
     _: Viewer,
     symbols: str | None = Query(None, description="comma-separated; all when omitted"),
     start: dt.date | None = None,
     end: dt.date | None = None,
     model: str = Query("ff3", description="capm, ff3, ff4 (= carhart, with mom)"),
     hac_lags: int | None = Query(
-        None, ge=0, description="Newey–West lags; OLS errors when omitted"
+        None,
+        ge=0,
+        le=limits.MAX_HAC_LAGS,
+        description="Newey–West lags; OLS errors when omitted",
     ),
     frequency: Frequency = "daily",
     format: Format = "json",
-) -> Response | dict[str, Any]:
+) -> Response:
     """Per-symbol alpha, betas, t-statistics, R² and residual volatility (annualised)."""
-    result = wf.regression(
-        uow, parse_symbols(symbols), start, end, model=model, hac_lags=hac_lags, frequency=frequency
+
+    limits.check_span(start, end)
+
+    def build() -> bytes:
+        result = wf.regression(
+            c.uow(),
+            parse_symbols(symbols),
+            start,
+            end,
+            model=model,
+            hac_lags=hac_lags,
+            frequency=frequency,
+        )
+        if format == "csv":
+            return csv_bytes(result.table.reset_index())
+        return encode(regression_json(result, format == "columns"))
+
+    return versioned_answer(
+        request,
+        c,
+        ("prices", "factors"),
+        build,
+        **media(format, f"factor_regression_{model.lower()}.csv"),
     )
-    if format == "csv":
-        return csv_response(result.table.reset_index(), f"factor_regression_{result.model}.csv")
-    return regression_json(result)
 
 
 @router.get("/factors/rolling", response_model=None)
 def rolling(
-    uow: UowDep,
+    request: Request,
+    c: ContainerDep,
     _: Viewer,
     symbol: str = Query(..., min_length=1),
-    window: int = Query(252, ge=2, description="observations per window"),
-    step: int = Query(1, ge=1, description="dates between window ends"),
+    window: int = Query(252, ge=2, le=limits.MAX_LOOKBACK, description="observations per window"),
+    step: int = Query(1, ge=1, le=limits.MAX_RANGE_DAYS, description="dates between window ends"),
     model: str = "ff3",
     start: dt.date | None = None,
     end: dt.date | None = None,
     format: Format = "json",
-) -> Response | dict[str, Any]:
+) -> Response:
     """Rolling-window alpha and betas of one symbol, one row per window end date."""
-    frame, note = wf.rolling(
-        uow, symbol.strip().upper(), window, step=step, model=model, start=start, end=end
+
+    limits.check_span(start, end)
+
+    def build() -> bytes:
+        frame, note = wf.rolling(
+            c.uow(), symbol.strip().upper(), window, step=step, model=model, start=start, end=end
+        )
+        envelope = {"symbol": symbol.upper(), "window": window, "step": step}
+        return shaped(frame, format, {**envelope, "model": model.lower(), "note": note})
+
+    return versioned_answer(
+        request,
+        c,
+        ("prices", "factors"),
+        build,
+        **media(format, f"rolling_betas_{symbol.upper()}.csv"),
     )
-    if format == "csv":
-        return csv_response(frame, f"rolling_betas_{symbol.upper()}.csv")
-    return {
-        "symbol": symbol.upper(),
-        "window": window,
-        "step": step,
-        "model": model.lower(),
-        "note": note,
-        "rows": records(frame),
-    }
 
 
 @router.get("/factors/premia", response_model=None)
 def premia(
-    uow: UowDep,
+    request: Request,
+    c: ContainerDep,
     _: Viewer,
     start: dt.date | None = None,
     end: dt.date | None = None,
     frequency: Frequency = "daily",
     format: Format = "json",
-) -> Response | dict[str, Any]:
+) -> Response:
     """Long-run factor premia: annual mean, volatility, t-statistic over the stored history."""
-    table = wf.premia(uow, start, end, frequency).reset_index()
-    if format == "csv":
-        return csv_response(table, f"factor_premia_{frequency}.csv")
-    return {"frequency": frequency, "rows": records(table)}
+
+    limits.check_span(start, end)
+
+    def build() -> bytes:
+        table = wf.premia(c.uow(), start, end, frequency).reset_index()
+        return shaped(table, format, {"frequency": frequency})
+
+    return versioned_answer(
+        request, c, ("factors",), build, **media(format, f"factor_premia_{frequency}.csv")
+    )

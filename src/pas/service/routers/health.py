@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
-from pas.service.deps import ContainerDep
+from pas.service.probes import Probe, probes_of, run
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
-    """Liveness: the process answers."""
+async def health() -> dict[str, str]:
+    """Liveness: the process answers (touches no dependency and no worker thread)."""
     return {"status": "ok"}
 
 
 @router.get("/ready")
-def ready(container: ContainerDep) -> JSONResponse:
-    """Readiness: the database (and Redis, when configured) answer."""
-    checks: dict[str, Any] = {}
-    try:
-        with container.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {type(exc).__name__}"
-    if container.settings.redis.url:
-        try:
-            container.redis.ping()
-            checks["redis"] = "ok"
-        except Exception as exc:
-            checks["redis"] = f"error: {type(exc).__name__}"
-    ok = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503
-    )
+async def ready(request: Request) -> JSONResponse:
+    """Readiness: the database (and Redis, when configured) answer within the ready timeout."""
+    container = request.app.state.container
+    checks = await run(_probes(request), container.settings.server.ready_timeout_seconds)
+    down = sorted(name for name, verdict in checks.items() if verdict != "ok")
+    body = {"status": "unavailable" if down else "ok", "checks": checks, "down": down}
+    if not down:
+        return JSONResponse(body, 200)
+    return JSONResponse(body, 503, {"Retry-After": "5"})
+
+
+def _probes(request: Request) -> list[Probe]:
+    """Return the app's probes, made on first use (one set per app)."""
+    state = request.app.state
+    probes: list[Probe] | None = getattr(state, "probes", None)
+    if probes is None:
+        probes = state.probes = probes_of(state.container)
+    return probes

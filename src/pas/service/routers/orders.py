@@ -9,17 +9,18 @@ from fastapi import APIRouter, Query
 from pas.core.errors import InvalidInput
 from pas.core.orders import OrderStatus
 from pas.service.deps import ContainerDep, Trader, Viewer
+from pas.service.params import PathId, QueryId, StrictJsonRoute
 from pas.workflows.orders import order_json
 from pas.workflows.trading import order_detail
 
-router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"], route_class=StrictJsonRoute)
 
 
 @router.get("")
 def orders(
     c: ContainerDep,
     _: Viewer,
-    strategy: int | None = Query(None, description="Only this strategy's orders."),
+    strategy: QueryId = None,
     status: str | None = Query(None, description="A status, or open / closed."),
     limit: int = Query(500, ge=1, le=5000),
 ) -> list[dict[str, Any]]:
@@ -34,12 +35,12 @@ def orders(
 
 
 @router.get("/{order_id}")
-def show(order_id: int, c: ContainerDep, _: Viewer) -> dict[str, Any]:
+def show(order_id: PathId, c: ContainerDep, _: Viewer) -> dict[str, Any]:
     """One order with its fills and status history."""
     return order_detail(c.order_book, order_id)
 
 
 @router.post("/{order_id}/cancel")
-def cancel(order_id: int, c: ContainerDep, _: Trader) -> dict[str, Any]:
+def cancel(order_id: PathId, c: ContainerDep, _: Trader) -> dict[str, Any]:
     """Cancel an open order; the ledger releases what it did not fill."""
     return order_json(c.order_desk.cancel(order_id))

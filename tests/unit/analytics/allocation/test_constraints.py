@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pas.analytics.allocation import CASH, allocate
-from pas.analytics.allocation.constraints import build_constraints
+from pas.analytics.allocation.constraints import Constraints, build_constraints
 from pas.core.errors import InfeasibleConstraints, InvalidInput
 from tests.unit.analytics.allocation.conftest import factor_model_returns
 
@@ -117,28 +117,59 @@ def test_invalid_constraint_inputs() -> None:
         allocate(returns=R, current_weights={"S00": 1.0}, max_turnover=-1)
 
 
+def _dense_rows(cons: Constraints) -> tuple[np.ndarray, np.ndarray]:
+    """Return (A_le, b_le) written row by row, densely: the oracle of `linear_system`."""
+    n = cons.n
+    nt = n if cons.trades else 0
+    nz = n + 1 + nt
+    eye = np.eye(n)
+    block = np.zeros((2 * n + 2, nz))
+    block[:n, :n], block[n : 2 * n, :n] = -eye, eye
+    block[2 * n, n], block[2 * n + 1, n] = -1.0, 1.0
+    rows, rhs = [block], [-cons.lower, cons.upper, np.array([-cons.cash_min, cons.cash_max])]
+    names, member, smin, smax = cons.sectors
+    if names:
+        caps = np.zeros((2 * len(names), nz))
+        caps[: len(names), :n], caps[len(names) :, :n] = -member, member
+        rows.append(caps)
+        rhs += [-smin, smax]
+    if nt:
+        assert cons.current is not None
+        trades = np.zeros((2 * n, nz))
+        trades[:n, :n], trades[n:, :n] = eye, -eye
+        trades[:n, n + 1 :] = trades[n:, n + 1 :] = -eye
+        rows.append(trades)
+        rhs += [cons.current, -cons.current]
+        if cons.max_turnover is not None:
+            total = np.zeros((1, nz))
+            total[0, n + 1 :] = 1.0
+            rows.append(total)
+            rhs.append(np.array([cons.max_turnover]))
+    return np.vstack(rows), np.concatenate(rhs)
+
+
 @pytest.mark.parametrize("turnover", [None, 0.4])
 @pytest.mark.parametrize("costs", [None, 0.001])
 @pytest.mark.parametrize("caps", [None, {"Tech": (0.1, 0.5), "Energy": 0.3}])
-def test_dense_and_sparse_constraint_rows_are_the_same(turnover, costs, caps) -> None:  # type: ignore[no-untyped-def]
-    from pas.analytics.allocation.conic import _dense_system, _sparse_system
+def test_constraint_rows_match_a_dense_oracle(turnover, costs, caps) -> None:  # type: ignore[no-untyped-def]
+    from pas.analytics.allocation.solvers.clarabel import linear_system
 
     symbols = ["A", "B", "C", "D", "E"]
     sectors = {"A": "Tech", "B": "Tech", "C": "Energy", "D": "Health"}
     cons = build_constraints(
-        symbols, {"*": (0.0, 0.6), "B": (0.05, 0.4)}, sectors=sectors, sector_caps=caps,
-        current_weights={"A": 0.5, "C": 0.3, "CASH": 0.2}, max_turnover=turnover, costs=costs,
+        symbols,
+        {"*": (0.0, 0.6), "B": (0.05, 0.4)},
+        sectors=sectors,
+        sector_caps=caps,
+        current_weights={"A": 0.5, "C": 0.3, "CASH": 0.2},
+        max_turnover=turnover,
+        costs=costs,
         cash=(0.0, 0.1),
-    )  # fmt: skip
-    dense, sparse = _dense_system(cons), _sparse_system(cons)
-    assert (dense.n, dense.nt) == (sparse.n, sparse.nt)
-    for a, b in ((dense.A_eq, sparse.A_eq), (dense.A_le, sparse.A_le)):
-        a, b = a.tocsc(), b.tocsc()
-        a.sort_indices()
-        b.sort_indices()
-        assert a.shape == b.shape and a.nnz == b.nnz
-        np.testing.assert_array_equal(a.indptr, b.indptr)
-        np.testing.assert_array_equal(a.indices, b.indices)
-        np.testing.assert_array_equal(a.data, b.data)
-    np.testing.assert_array_equal(dense.b_eq, sparse.b_eq)
-    np.testing.assert_array_equal(dense.b_le, sparse.b_le)
+    )
+    system = linear_system(cons)
+    A_le, b_le = _dense_rows(cons)
+    np.testing.assert_array_equal(system.A_le.toarray(), A_le)
+    np.testing.assert_array_equal(system.b_le, b_le)
+    budget = (np.arange(system.nz) <= cons.n).astype(float)[None, :]  # sum(w) + cash = 1
+    np.testing.assert_array_equal(system.A_eq.toarray(), budget)
+    np.testing.assert_array_equal(system.b_eq, [1.0])

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pas.analytics.allocation import allocate
-from pas.analytics.allocation.risk_parity import risk_contributions
+from pas.analytics.allocation.solvers import risk_contributions
 from tests.unit.analytics.allocation.conftest import factor_model_returns
 
 pypfopt = pytest.importorskip("pypfopt")

@@ -6,8 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pas.analytics.allocation.api import allocate, allocate_estimated, estimate, returns_window
-from pas.analytics.allocation.lean_walk import LeanMaxSharpe
+from pas.analytics.allocation import AllocationSpec, allocate
+from pas.analytics.allocation.api import parameter_record
+from pas.analytics.allocation.estimate import estimate
+from pas.analytics.allocation.pipeline import decide
+from pas.analytics.allocation.summary import build_allocation
+from pas.analytics.allocation.window import window_of
 from pas.analytics.comparison import (
     ALL_METHODS,
     BLENDERS,
@@ -16,7 +20,8 @@ from pas.analytics.comparison import (
     order_methods,
     walk_all,
 )
-from pas.analytics.evaluation import Decision, SchemeRun, WalkForwardConfig, walk_scheme
+from pas.analytics.evaluation import Decision, SchemeRun, WalkForwardConfig
+from pas.analytics.walker import walk_scheme
 from pas.core.errors import InvalidInput
 
 SYMBOLS = ["AAPL", "MSFT", "JPM", "XOM", "PG", "JNJ", "KO", "WMT"]
@@ -95,9 +100,14 @@ def test_walk_all_resumes_like_a_full_run(cut) -> None:  # type: ignore[no-untyp
     first = walk_all(prices.loc[:stop], methods, engine, config, factors=factors)
     histories = pd.DataFrame({k: r.daily["net"] for k, r in first.items()})
     second = walk_all(
-        prices, methods, engine, config, factors=factors,
-        states={k: r.state for k, r in first.items()}, histories=histories,
-    )  # fmt: skip
+        prices,
+        methods,
+        engine,
+        config,
+        factors=factors,
+        states={k: r.state for k, r in first.items()},
+        histories=histories,
+    )
     for method in order_methods(methods):
         daily = pd.concat([first[method].daily, second[method].daily])
         np.testing.assert_allclose(daily.to_numpy(), full[method].daily.to_numpy(), atol=1e-12)
@@ -108,18 +118,22 @@ def test_walk_all_resumes_like_a_full_run(cut) -> None:  # type: ignore[no-untyp
 
 def test_estimate_is_for_one_kind_of_scheme(cut) -> None:  # type: ignore[no-untyped-def]
     prices, factors, sectors = cut
-    window, levels = returns_window(prices.iloc[400:653], None)
-    risk = estimate(window, levels, risk_based=True, factors=factors)
-    other = estimate(window, levels, risk_based=False, factors=factors, reuse=risk)
-    assert risk.clean.shape[1] == other.clean.shape[1] - 1  # the flat stock
-    assert other.model is not risk.model
-    same = estimate(window, levels, risk_based=True, factors=factors, reuse=risk)
-    assert same.model is risk.model
+    cut_prices = prices.iloc[400:653]
+    window = window_of(cut_prices, None, lookback=252)
+    risk = estimate(window, risk_based=True, factors=factors)
+    other = estimate(window, risk_based=False, factors=factors, reuse=risk)
+    assert len(risk.labels) == len(other.labels) - 1  # the flat stock
+    assert other.mu is not risk.mu
+    same = estimate(window, risk_based=True, factors=factors, reuse=risk)
+    assert same.mu is risk.mu and same.cov is risk.cov
     with pytest.raises(InvalidInput, match="risk-based"):
-        allocate_estimated(other, method="max_sharpe")
+        decide(other, AllocationSpec(method="max_sharpe"))
     for method, inputs in (("max_sharpe", risk), ("tactical", other)):
-        shared = allocate_estimated(inputs, method=method, sectors=sectors)
-        direct = allocate(prices.iloc[400:653], method=method, factors=factors, sectors=sectors)
+        spec = AllocationSpec(method=method, lookback=252)
+        outcome = decide(inputs, spec, sectors=sectors)
+        record = parameter_record(spec, sectors, None, None, factors)
+        shared = build_allocation(outcome, cut_prices.columns, record=record, sectors=sectors)
+        direct = allocate(cut_prices, spec=spec, factors=factors, sectors=sectors)
         pd.testing.assert_series_equal(shared.weights, direct.weights, rtol=0, atol=1e-15)
         assert shared.inputs_hash == direct.inputs_hash
 
@@ -128,27 +142,14 @@ def test_estimate_is_for_one_kind_of_scheme(cut) -> None:  # type: ignore[no-unt
     ("rule", "covariance"),
     [("every:21", "sample"), ("M", "sample"), ("W", "sample"), ("M", "ledoit_wolf")],
 )
-def test_lean_walk_equals_allocate_per_decision(
-    cut, monkeypatch, rule: str, covariance: str
-) -> None:  # type: ignore[no-untyped-def]
-    """Max-Sharpe on historical estimates takes the lean path where it can: the same walk."""
+def test_warm_started_walk_equals_allocate_per_decision(cut, rule: str, covariance: str) -> None:  # type: ignore[no-untyped-def]
+    """Each scheme starts from its last active set in a walk: the same decisions as cold."""
     prices, _, sectors = cut
-    answered = []
-    call = LeanMaxSharpe.__call__
-
-    def spy(self, mu, cov, risk_free):  # type: ignore[no-untyped-def]
-        out = call(self, mu, cov, risk_free)
-        answered.append(out is not None)
-        return out
-
-    monkeypatch.setattr(LeanMaxSharpe, "__call__", spy)
     config = WalkForwardConfig(rule, 252, 10.0)
-    engine = allocation_allocator(
-        expected_returns="historical", covariance=covariance, sectors=sectors
-    )
+    spec = AllocationSpec(expected_returns="historical", covariance=covariance)
+    engine = allocation_allocator(spec=spec, sectors=sectors)
     methods = ["max_sharpe", "min_variance", "dynamic"]
     ours = walk_all(prices, methods, engine, config)
-    assert any(answered)  # the windows without the flat or the gappy stock
     ref = reference_runs(prices, None, config, engine, methods)
     for method in order_methods(methods):
         daily, daily_ref = ours[method].daily, ref[method].daily
@@ -164,9 +165,10 @@ def test_lean_walk_equals_allocate_per_decision(
     assert any("zero variance" in why for _, why in ours["max_sharpe"].fallbacks)
 
 
-def test_lean_walk_resumes_like_a_full_run_and_reads_no_later_price(cut) -> None:  # type: ignore[no-untyped-def]
-    prices = cut[0].iloc[:, 2:]  # without the flat and the gappy stock: every decision lean
-    engine = allocation_allocator(expected_returns="historical", covariance="sample")
+def test_max_sharpe_walk_resumes_like_a_full_run_and_reads_no_later_price(cut) -> None:  # type: ignore[no-untyped-def]
+    prices = cut[0].iloc[:, 2:]  # without the flat and the gappy stock: every window whole
+    spec = AllocationSpec(expected_returns="historical", covariance="sample")
+    engine = allocation_allocator(spec=spec)
     config = WalkForwardConfig("every:21", 252, 10.0)
     full = walk_scheme("max_sharpe", prices, engine, config)
     stop = prices.index[700]
@@ -181,3 +183,26 @@ def test_lean_walk_resumes_like_a_full_run_and_reads_no_later_price(cut) -> None
     other = walk_scheme("max_sharpe", changed, engine, config)
     pd.testing.assert_frame_equal(other.daily.loc[:stop], full.daily.loc[:stop])
     pd.testing.assert_frame_equal(other.weights.loc[:stop], full.weights.loc[:stop])
+
+
+def test_whole_windows_are_the_windows_clean_keeps_as_they_are(cut) -> None:  # type: ignore[no-untyped-def]
+    """The walk's O(n) test agrees with `clean` on every window of a gappy, flat history."""
+    from pas.analytics.allocation.window import WholeWindows, Window, clean
+
+    prices = cut[0]
+    values = prices.to_numpy(dtype=float)
+    returns = np.full_like(values, np.nan)
+    returns[1:] = values[1:] / values[:-1] - 1.0
+    whole = WholeWindows(returns)
+    labels = tuple(prices.columns)
+    answers = []
+    for start in range(1, len(returns) - 60, 7):
+        for stop in (start + 3, start + 60, min(len(returns), start + 400)):
+            w = Window(returns[start:stop], prices.index, start, labels)
+            found = clean(w, True)
+            kept = found.rows is None and len(found.cols) == len(labels) and not found.notes
+            # (a window where every asset is flat is kept too, but is not called whole:
+            # there is none here)
+            assert whole(start, stop) == kept, (start, stop)
+            answers.append(kept)
+    assert any(answers) and not all(answers)

@@ -97,6 +97,10 @@ def _routing_tables() -> None:
     )
     op.create_index("ix_orders_strategy_id", "orders", ["strategy_id"])
     op.create_index("ix_orders_status", "orders", ["status"])
+    _order_history_tables()
+
+
+def _order_history_tables() -> None:
     op.create_table(
         "order_fills",
         sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
@@ -126,7 +130,7 @@ def _routing_tables() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_order_events_order_id", table_name="order_events")
+    # dropping the table drops its index: MariaDB refuses to drop an index its foreign key uses
     op.drop_table("order_events")
     op.drop_table("order_fills")
     op.drop_index("ix_orders_status", table_name="orders")

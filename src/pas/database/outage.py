@@ -51,9 +51,36 @@ def unavailable(exc: BaseException) -> DatabaseUnavailable:
 
 
 def watch(engine: Engine) -> None:
-    """Report `engine`'s outages and recoveries to the process's database Outage."""
+    """Report `engine`'s outages and recoveries to the process's database Outage, and keep
+    its pool's tracebacks out of the log."""
     event.listen(engine, "handle_error", _failed)
     event.listen(engine, "after_cursor_execute", _succeeded)
+    pool_log = engine.pool.logger
+    if isinstance(pool_log, logging.Logger) and not any(
+        isinstance(known, PoolTracebacks) for known in pool_log.filters
+    ):
+        pool_log.addFilter(PoolTracebacks())
+
+
+class PoolTracebacks(logging.Filter):
+    """Turn the pool's traceback for a connection it could not reset or close into one line.
+
+    When the database drops a connection, the pool fails to roll it back on
+    return, logs that at ERROR with the driver's traceback, and discards the
+    connection; the outage itself is already reported once by the Outage.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep the record, as one WARNING line naming the exception."""
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            record.args = (record.getMessage(), type(error).__name__)
+            record.msg = "%s: %s (the connection was discarded)"
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno = logging.WARNING
+            record.levelname = logging.getLevelName(logging.WARNING)
+        return True
 
 
 def _failed(context: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -46,3 +47,26 @@ def test_tls_is_skipped_only_on_this_machine_and_unless_asked(url: str, plain: b
         engine.dispose()
     assert args.get("ssl_disabled", False) is plain
     assert args["charset"] == "utf8mb4" and args["local_infile"] is True
+
+
+def test_a_connection_the_pool_cannot_reset_is_one_warning_line_not_a_traceback(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'pool.db'}")
+
+    def dropped(*_: Any) -> None:  # as PyMySQL's rollback on a connection the server reset
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    event.listen(engine.pool, "reset", dropped)
+    with (
+        caplog.at_level(logging.WARNING, logger="sqlalchemy.pool"),
+        engine.connect() as connection,
+    ):
+        connection.exec_driver_sql("select 1")
+    engine.dispose()
+    [record] = [line for line in caplog.records if line.name.startswith("sqlalchemy.pool")]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert record.getMessage() == (
+        "Exception during reset or similar: ConnectionResetError (the connection was discarded)"
+    )
+    assert "Traceback" not in caplog.text

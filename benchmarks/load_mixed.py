@@ -15,6 +15,10 @@ summary and exposures, strategies, orders, securities, jobs, ledger events) and
 (admin, the limit price), 1 cancel of an open one (a reservation when none is
 open). Afterwards every acknowledged write (2xx) must be in the journal exactly
 once and in the ledger's state, and `pas ledger verify` must pass.
+
+A request the server sheds (503 `overloaded`: `server.max_in_flight` were in
+progress; nothing of it ran) counts as `shed`, not as a 5xx error; `served`
+is the latency of the 2xx answers alone.
 """
 
 from __future__ import annotations
@@ -106,6 +110,7 @@ class Tally:
     """What the load sent, what came back, and which writes were acknowledged."""
 
     latencies: dict[str, list[float]] = field(default_factory=dict)
+    served: list[float] = field(default_factory=list)  # ms, 2xx answers only
     statuses: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
     open: list[tuple[int, str]] = field(default_factory=list)  # (reservation id, qty)
@@ -115,6 +120,19 @@ class Tally:
     send_lag: list[float] = field(default_factory=list)  # ms from due time to sending
     unanswered_writes: int = 0
     last_answer: float = 0.0
+
+
+#: the status recorded for a 503 `overloaded` (load shed by `server.max_in_flight`)
+SHED = "shed"
+
+
+def _shed(answer: httpx.Response) -> bool:
+    if answer.status_code != 503:
+        return False
+    try:
+        return bool(answer.json()["error"]["code"] == "overloaded")
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 class Load:
@@ -145,7 +163,7 @@ class Load:
         kind, call, rid = self._request(MIX[(i * 7) % len(MIX)], i)
         try:
             answer = await call
-            status = str(answer.status_code)
+            status = SHED if _shed(answer) else str(answer.status_code)
         except httpx.HTTPError as exc:
             answer, status = None, type(exc).__name__
         now = time.perf_counter()
@@ -153,6 +171,10 @@ class Load:
         t.last_answer = max(t.last_answer, now)
         t.latencies.setdefault(kind.strip(), []).append((now - due) * 1000)
         t.statuses[status] += 1
+        if status == SHED:
+            return  # refused before it ran: nothing applied, the client may repeat it
+        if answer is not None and answer.status_code < 300:
+            t.served.append((now - due) * 1000)
         if answer is None or answer.status_code >= 400:
             text = answer.text[:100] if answer is not None else ""
             t.failures[f"{kind.strip()} {status} {text}"] += 1
@@ -247,7 +269,7 @@ def _report(
     lost: dict[str, int],
 ) -> dict[str, Any]:
     every = [v for values in t.latencies.values() for v in values]
-    answered = sum(n for s, n in t.statuses.items() if s.isdigit())
+    answered = sum(n for s, n in t.statuses.items() if s.isdigit() or s == SHED)
 
     def stats(values: list[float]) -> dict[str, float]:
         return {
@@ -268,9 +290,12 @@ def _report(
         "client_cpu_s": round(cpu[1], 1),
         "send_lag": stats(t.send_lag),
         "statuses": dict(sorted(t.statuses.items())),
-        "errors": sum(n for s, n in t.statuses.items() if not s.startswith("2")),
+        "errors": sum(n for s, n in t.statuses.items() if not s.startswith("2") and s != SHED),
         "server_errors_5xx": sum(n for s, n in t.statuses.items() if s.startswith("5")),
+        "shed": t.statuses[SHED],
+        "served_per_s": round(len(t.served) / elapsed, 1),
         "latency": stats(every),
+        "latency_served": stats(t.served) if t.served else None,
         "by_kind": {k: stats(v) for k, v in sorted(t.latencies.items())},
         "acknowledged": {
             "reserve": len(t.reserved),
@@ -320,6 +345,12 @@ def _print(r: dict[str, Any]) -> None:
         f"  all    p50 {lat['p50_ms']:8.2f} ms   p99 {lat['p99_ms']:8.2f} ms   "
         f"max {lat['max_ms']:8.2f} ms   errors {r['errors']} (5xx {r['server_errors_5xx']})"
     )
+    served = r["latency_served"]
+    if served:
+        print(
+            f"  served p50 {served['p50_ms']:8.2f} ms   p99 {served['p99_ms']:8.2f} ms   "
+            f"{r['served_per_s']}/s 2xx; shed (503 overloaded) {r['shed']}"
+        )
     for kind, s in r["by_kind"].items():
         print(f"  {kind:20s} n {s['n']:5d}   p50 {s['p50_ms']:8.2f} ms   p99 {s['p99_ms']:8.2f} ms")
     print(f"  statuses {r['statuses']}")

@@ -310,7 +310,8 @@ class Container:
         """Return the updater's job runs (in the jobs table)."""
         from pas.database.repositories.metrics import SqlJobRuns
 
-        return SqlJobRuns(self.engine)
+        beat = self.settings.updater.run_heartbeat_seconds
+        return SqlJobRuns(self.engine, stale_after_s=4 * beat)
 
     @cached_property
     def marks(self) -> Marks:

@@ -142,6 +142,8 @@ class ServerSettings(_Section):
     ready_timeout_seconds: float = Field(default=2.0, gt=0)
     #: a cached API key keeps authenticating this long while the database is down
     key_grace_seconds: float = Field(default=300.0, ge=0)
+    #: HTTP requests in progress per process; the next ones answer 503 overloaded (0: no limit)
+    max_in_flight: int = Field(default=64, ge=0, le=100_000)
     #: a request body larger than this is refused with 413 before it is read
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     #: addresses (or networks) of reverse proxies whose X-Forwarded-For is believed
@@ -183,6 +185,8 @@ class UpdaterSettings(_Section):
     stale_business_days: int = Field(default=3, ge=0)
     strategy_grace_minutes: int = Field(default=10, ge=1)
     runs_kept: int = Field(default=500, ge=10)
+    #: a running job run is touched this often; after 4 missed beats it is `abandoned`
+    run_heartbeat_seconds: float = Field(default=30.0, gt=0)
     metrics_cache_seconds: float = Field(default=300.0, ge=0)
     factors_url: str | None = KEN_FRENCH_DAILY_URL
 

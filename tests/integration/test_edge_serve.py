@@ -174,3 +174,37 @@ def test_json_log_lines_carry_the_request_id_and_no_key(tmp_path: Path) -> None:
     assert any("token=[redacted]" in line["message"] for line in lines)
     access = [line for line in lines if line["logger"] == "uvicorn.access"]
     assert any(line.get("request_id") == "probe-1" for line in access)
+
+
+@pytest.mark.timeout(300)
+def test_past_max_in_flight_requests_are_shed_with_503_and_the_rest_served(
+    tmp_path: Path,
+) -> None:
+    with serving(tmp_path, server__max_in_flight="2") as (url, env, _):
+        created = json.loads(run_pas(env, tmp_path, "keys", "create", "--role", "viewer", "--json"))
+        key = {"Authorization": f"Bearer {created['key']}"}
+        answers: list[httpx.Response] = []
+        health: list[int] = []
+
+        def client() -> None:
+            with httpx.Client(headers=key, timeout=30) as http:
+                for _ in range(25):
+                    answers.append(http.get(f"{url}/api/v1/securities"))
+                    health.append(http.get(f"{url}/health").status_code)
+
+        threads = [threading.Thread(target=client) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        shed = [a for a in answers if a.status_code == 503]
+        print(f"\n{len(shed)} of {len(answers)} requests shed at max_in_flight 2, 12 clients")
+        assert {a.status_code for a in answers} == {200, 503}
+        assert {a.json()["error"]["code"] for a in shed} == {"overloaded"}
+        assert {a.headers["retry-after"] for a in shed} == {"1"}
+        assert set(health) == {200}
+        metrics = httpx.get(f"{url}/metrics").text
+        [counted] = [
+            line for line in metrics.splitlines() if line.startswith("pas_http_shed_total")
+        ]
+        assert float(counted.split()[1]) == len(shed)

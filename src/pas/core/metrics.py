@@ -41,7 +41,8 @@ class MetricsRow:
 
 @dataclass(frozen=True)
 class JobRun:
-    """One run of an updater job: status is running, done, skipped or failed."""
+    """One run of an updater job: status is running, done, skipped or failed, or abandoned
+    (its process stopped sending heartbeats before it finished)."""
 
     id: str
     job: str

@@ -36,6 +36,16 @@ HTTP_ERRORS = Counter(
     ["method", "route"],
     registry=REGISTRY,
 )
+HTTP_IN_FLIGHT = Gauge(
+    "pas_http_requests_in_flight",
+    "HTTP requests in progress in this process (counted against server.max_in_flight).",
+    registry=REGISTRY,
+)
+HTTP_SHED = Counter(
+    "pas_http_shed",
+    "HTTP requests refused with 503 overloaded: server.max_in_flight were in progress.",
+    registry=REGISTRY,
+)
 LEDGER_OPS = Counter(
     "pas_ledger_operations",
     "Ledger events committed to the journal by this process, by operation.",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pas.bootstrap import Container
@@ -27,13 +30,36 @@ def _publish(c: Container, name: str, run: JobRun, trigger: str) -> None:
     c.publish("jobs", data)
 
 
+@contextmanager
+def _heartbeat(c: Container, run: JobRun) -> Iterator[None]:
+    """Touch `run` every updater.run_heartbeat_seconds while the block runs, so a run whose
+    process dies reads as abandoned (a beat that fails is tried again at the next one)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(c.settings.updater.run_heartbeat_seconds):
+            try:
+                c.job_runs.beat(run)
+            except Exception:  # the database is out: the outage is logged once elsewhere
+                log.debug("heartbeat of job run %s failed", run.id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run.job}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def run_job(c: Container, name: str, trigger: str = "schedule") -> JobRun:
     """Run job `name` now and return its recorded run (failed runs included)."""
     runner = RUNNERS[check_job(name)]
     run = c.job_runs.start(name)
     _publish(c, name, run, trigger)
     try:
-        outcome = runner(c)
+        with _heartbeat(c, run):
+            outcome = runner(c)
     except PasError as exc:
         log.error("job %s failed: %s", name, exc)
         outcome = Outcome("failed", str(exc))

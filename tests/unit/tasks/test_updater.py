@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
+from sqlalchemy import text
 
 from pas.bootstrap import Container
 from pas.core.events import Event
 from pas.core.strategies import Strategy
+from pas.database.repositories.metrics import SqlJobRuns
 from pas.tasks import jobs
 from pas.tasks.runner import run_job
 from pas.tasks.updater import Updater, tick_of
@@ -73,3 +76,50 @@ def test_old_runs_are_pruned(container: Container) -> None:
     for _ in range(14):
         run_job(container, "strategies")
     assert len(container.job_runs.recent("strategies", 100)) == 10
+
+
+def test_a_run_whose_process_stopped_reads_as_abandoned_and_the_next_start_records_it(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)]
+    monkeypatch.setattr("pas.database.clock.utcnow", lambda: clock[0])
+    runs = SqlJobRuns(container.engine, stale_after_s=60)
+    lost = runs.start("prices")  # its process is killed: no beat, no finish
+    alive = runs.start("factors")
+    clock[0] += dt.timedelta(seconds=50)
+    runs.beat(alive)
+    clock[0] += dt.timedelta(seconds=11)  # 61 s since the lost run's start, 11 s since the beat
+    [seen] = runs.recent("prices")
+    assert (seen.id, seen.status, seen.finished_at) == (lost.id, "abandoned", lost.started_at)
+    assert seen.message and "last heartbeat 2026-12-07T12:00:00 UTC" in seen.message
+    assert runs.recent("factors")[0].status == "running"
+    assert _stored_status(container, lost.id) == "running"  # a read writes nothing
+    runs.start("prices")
+    assert _stored_status(container, lost.id) == "abandoned"
+    assert [r.status for r in runs.recent("prices")] == ["running", "abandoned"]
+
+
+def test_a_long_job_keeps_its_run_alive_with_heartbeats(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    container.settings.updater.run_heartbeat_seconds = 0.05
+    reader = SqlJobRuns(container.engine, stale_after_s=0.2)
+    during: list[str] = []
+
+    def slow(_: Container) -> jobs.Outcome:
+        time.sleep(0.6)  # 12 beats; silent for 0.2 s it would read as abandoned
+        during.append(reader.recent("metrics")[0].status)
+        return jobs.Outcome("done", "slow")
+
+    monkeypatch.setitem(jobs.RUNNERS, "metrics", slow)
+    assert run_job(container, "metrics").status == "done"
+    assert during == ["running"]
+    assert [r.status for r in reader.recent("metrics")] == ["done"]
+
+
+def _stored_status(container: Container, run_id: str) -> str:
+    with container.engine.connect() as connection:
+        status = connection.execute(
+            text("SELECT status FROM jobs WHERE id = :id"), {"id": run_id}
+        ).scalar_one()
+    return str(status)

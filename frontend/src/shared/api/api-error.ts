@@ -44,6 +44,9 @@ export function advice(error: unknown): string {
       return `This needs ${needed} role; ask an admin for a key with it (pas keys create --role ${needed}).`;
     }
     if (error.status === 404) return error.message;
+    if (error.status === 503 && error.code === "overloaded") {
+      return "The server is at its limit of requests in progress; it retries on its own.";
+    }
     if (error.status === 503) return "A service PAS depends on is down; it retries on its own.";
     if (error.status >= 500) return "The server failed; its log says why. Try again.";
     return error.message;

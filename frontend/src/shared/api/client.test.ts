@@ -36,6 +36,8 @@ describe("the API client", () => {
     expect(advice(toApiError(401, {}))).toMatch(/log in with a valid key/);
     expect(advice(new ApiError(403, "forbidden", "x", { needed: "trader", role: "viewer" }))).toMatch(/trader role/);
     expect(advice(new TypeError("Failed to fetch"))).toMatch(/cannot be reached/);
+    expect(advice(new ApiError(503, "overloaded", "x", { max_in_flight: 64 }))).toMatch(/at its limit/);
+    expect(advice(new ApiError(503, "database_unavailable", "x"))).toMatch(/depends on is down/);
     expect(toApiError(502, null, "Bad Gateway").message).toBe("HTTP 502 Bad Gateway");
     expect(new ApiError(422, "invalid_input", "bad").permanent).toBe(true);
     expect(new ApiError(503, "unavailable", "down").permanent).toBe(false);

@@ -25,6 +25,8 @@ from pas.database.models_metrics import MetricsDailyRow, UpdaterMarkRow
 
 #: `jobs.kind` of updater runs: this prefix and the job's name
 KIND_PREFIX = "updater:"
+#: the status of a run whose process stopped sending heartbeats before it finished
+ABANDONED = "abandoned"
 
 
 def _record(row: MetricsDailyRow) -> MetricsRow:
@@ -132,26 +134,43 @@ class SqlMetricsStore:
             return {int(i): str(n) for i, n in session.execute(query)}
 
 
-def _run(row: Job) -> JobRun:
+def _run(row: Job, stale_before: dt.datetime | None = None) -> JobRun:
+    status, message = row.status, row.message
+    if status == "running" and stale_before is not None and row.updated_at < stale_before:
+        status, message = ABANDONED, _abandoned(row.updated_at)
     return JobRun(
         id=row.id,
         job=row.kind.removeprefix(KIND_PREFIX),
-        status=row.status,
+        status=status,
         started_at=row.created_at,
-        finished_at=row.updated_at if row.status != "running" else None,
-        message=row.message,
+        finished_at=row.updated_at if status != "running" else None,
+        message=message,
         result=json.loads(row.result) if row.result else None,
     )
 
 
-class SqlJobRuns:
-    """Updater job runs, kept in the `jobs` table as kind `updater:<job>`."""
+def _abandoned(last_beat: dt.datetime) -> str:
+    return (
+        "abandoned: its process stopped before the run finished "
+        f"(last heartbeat {last_beat.replace(microsecond=0).isoformat()} UTC)"
+    )
 
-    def __init__(self, engine: Engine) -> None:
+
+class SqlJobRuns:
+    """Updater job runs, kept in the `jobs` table as kind `updater:<job>`.
+
+    A running run is touched (`beat`) by its process; one silent for longer
+    than `stale_after_s` lost its process (killed, host gone) and reads as
+    `abandoned`, which the job's next `start` records.
+    """
+
+    def __init__(self, engine: Engine, stale_after_s: float = 120.0) -> None:
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self.stale_after = dt.timedelta(seconds=stale_after_s)
 
     def start(self, job: str) -> JobRun:
-        """Record a run that starts now."""
+        """Record the runs of `job` that lost their process as abandoned; record a run that
+        starts now."""
         now = db_now()
         row = Job(
             id=str(uuid.uuid4()),
@@ -162,8 +181,26 @@ class SqlJobRuns:
             updated_at=now,
         )
         with self.sessions.begin() as session:
+            stale = session.scalars(
+                select(Job).where(
+                    Job.kind == KIND_PREFIX + job,
+                    Job.status == "running",
+                    Job.updated_at < now - self.stale_after,
+                )
+            )
+            for lost in stale:
+                lost.status, lost.message = ABANDONED, _abandoned(lost.updated_at)
             session.add(row)
         return _run(row)
+
+    def beat(self, run: JobRun) -> None:
+        """Record that `run` is still running."""
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == run.id, Job.status == "running")
+                .values(updated_at=db_now())
+            )
 
     def finish(
         self, run: JobRun, status: str, message: str | None, result: dict[str, Any] | None
@@ -186,8 +223,9 @@ class SqlJobRuns:
             .order_by(Job.created_at.desc(), Job.id)
             .limit(limit)
         )
+        stale_before = db_now() - self.stale_after
         with self.sessions() as session:
-            return [_run(r) for r in session.scalars(query)]
+            return [_run(r, stale_before) for r in session.scalars(query)]
 
     def prune(self, job: str, keep: int) -> int:
         """Delete all but a job's `keep` newest runs; return how many went."""

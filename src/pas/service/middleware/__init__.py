@@ -1,8 +1,9 @@
 """The edge of the API: pure ASGI middleware that guards and observes every request.
 
 Outermost first: `Observe` (request id, Prometheus metrics), `SecurityHeaders`,
-CORS, `BodyLimit` (413 before anything reads the body), `FailedAuthLimit`
-(429 before a key is looked up). Each answers with the JSON error body.
+CORS, `Admission` (503 when `server.max_in_flight` requests are in progress),
+`BodyLimit` (413 before anything reads the body), `FailedAuthLimit` (429
+before a key is looked up). Each answers with the JSON error body.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from pas.config import Settings
 from pas.service.middleware.addresses import ClientAddress
+from pas.service.middleware.admission import Admission
 from pas.service.middleware.headers import SecurityHeaders
 from pas.service.middleware.limits import BodyLimit
 from pas.service.middleware.observe import Observe
@@ -34,6 +36,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         window_seconds=auth.failure_window_seconds,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.server.max_body_bytes)
+    app.add_middleware(Admission, limit=settings.server.max_in_flight)
     if settings.server.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -103,11 +103,11 @@ def test_a_long_job_keeps_its_run_alive_with_heartbeats(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     container.settings.updater.run_heartbeat_seconds = 0.05
-    reader = SqlJobRuns(container.engine, stale_after_s=0.2)
+    reader = SqlJobRuns(container.engine, stale_after_s=0.5)
     during: list[str] = []
 
     def slow(_: Container) -> jobs.Outcome:
-        time.sleep(0.6)  # 12 beats; silent for 0.2 s it would read as abandoned
+        time.sleep(1.2)  # 24 beats; silent for 0.5 s it would read as abandoned
         during.append(reader.recent("metrics")[0].status)
         return jobs.Outcome("done", "slow")
 
